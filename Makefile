@@ -1,0 +1,151 @@
+# fraglab: a free-list allocator (allocator/) and a trace-replay harness
+# (harness/) that measures it against glibc, jemalloc, mimalloc and tcmalloc.
+#
+#   make            build build/libflmalloc.so, build/libflmalloc.a, build/fraglab
+#   make test       install missing packages (deps), build, run every test
+#   make test SAN=1 the same under ASan + UBSan, in build/san/
+#   make bench      install missing packages (deps), build, run the comparison
+#   make deps       install the Debian packages fraglab needs (root), or
+#                   print the exact apt-get command
+#
+# BUILD=DIR puts every output in DIR (default build/, build/san/ with SAN=1).
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CSTD := -std=c17 -D_GNU_SOURCE
+WARN := -Wall -Wextra -Werror
+OPT ?= -O2 -g
+CFLAGS_COMMON := $(CSTD) $(WARN) $(OPT) -MMD -MP
+
+# ---------------------------------------------------------------- allocator
+# The core (every allocator/*.c but preload.c) exports only the prefixed
+# flmalloc_* API; preload.c adds the standard names on top of it.
+# -fno-builtin-* and -fno-tree-loop-distribute-patterns keep the compiler
+# from turning our own code into calls to malloc/calloc/memset-in-a-loop
+# that would recurse into us.
+ALLOC_CFLAGS := $(CFLAGS_COMMON) -fPIC -ftls-model=initial-exec \
+	-fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc \
+	-fno-builtin-free -fno-tree-loop-distribute-patterns
+ALLOC_CORE_SRC := $(filter-out allocator/preload.c,$(wildcard allocator/*.c))
+ALLOC_CORE_OBJ := $(ALLOC_CORE_SRC:%.c=$(BUILD)/%.o)
+ALLOC_PRELOAD_OBJ := $(BUILD)/allocator/preload.o
+
+# Sanitized builds instrument the core (linked into tests), never the
+# preload library: ASan must own malloc in its own process.
+$(BUILD)/allocator/%.o: allocator/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLOC_CFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/allocator/preload.o: allocator/preload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLOC_CFLAGS) -c $< -o $@
+
+$(BUILD)/allocator/nosan/%.o: allocator/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLOC_CFLAGS) -c $< -o $@
+
+ALLOC_NOSAN_OBJ := $(ALLOC_CORE_SRC:allocator/%.c=$(BUILD)/allocator/nosan/%.o)
+
+$(BUILD)/libflmalloc_core.a: $(ALLOC_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libflmalloc.a: $(ALLOC_NOSAN_OBJ) $(ALLOC_PRELOAD_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libflmalloc.so: $(ALLOC_NOSAN_OBJ) $(ALLOC_PRELOAD_OBJ)
+	$(CC) -shared -Wl,-z,nodelete -Wl,-soname,libflmalloc.so -o $@ $^ -lpthread
+
+# ---------------------------------------------------------------- harness
+HARNESS_PKGS := jansson zlib
+HARNESS_CFLAGS := $(CFLAGS_COMMON) $(shell $(PKG_CONFIG) --cflags $(HARNESS_PKGS) 2>/dev/null)
+HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs $(HARNESS_PKGS) 2>/dev/null) -ldl -lpthread -lm
+HARNESS_SRC := $(wildcard harness/*.c)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
+HARNESS_LIB_OBJ := $(filter-out $(BUILD)/harness/main.o,$(HARNESS_OBJ))
+
+$(BUILD)/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HARNESS_CFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/fraglab: $(HARNESS_OBJ)
+	$(CC) $(SANFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+# ---------------------------------------------------------------- tests
+# tests/alloc_*.c   link the allocator core (runs under ASan with SAN=1)
+# tests/harness_*.c link the harness objects (all but main.o)
+# tests/prog_*.c    plain programs run by the shell tests (no sanitizers,
+#                   so they can host a preloaded allocator)
+# tests/lib*.c      shared objects used as allocators under test
+TEST_ALLOC_SRC := $(wildcard tests/alloc_*.c)
+TEST_HARNESS_SRC := $(wildcard tests/harness_*.c)
+TEST_PROG_SRC := $(wildcard tests/prog_*.c)
+TEST_LIB_SRC := $(wildcard tests/lib*.c)
+TEST_BINS := $(TEST_ALLOC_SRC:tests/%.c=$(BUILD)/tests/%) \
+	$(TEST_HARNESS_SRC:tests/%.c=$(BUILD)/tests/%) \
+	$(TEST_PROG_SRC:tests/%.c=$(BUILD)/tests/%) \
+	$(TEST_LIB_SRC:tests/%.c=$(BUILD)/tests/%.so)
+TEST_CFLAGS := $(CFLAGS_COMMON) -Iallocator -Iharness
+
+$(BUILD)/tests/alloc_%: tests/alloc_%.c $(BUILD)/libflmalloc_core.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(SANFLAGS) -o $@ $< $(BUILD)/libflmalloc_core.a -lpthread
+
+$(BUILD)/tests/harness_%: tests/harness_%.c $(HARNESS_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $(HARNESS_CFLAGS) $(SANFLAGS) -o $@ $< $(HARNESS_LIB_OBJ) $(HARNESS_LIBS)
+
+$(BUILD)/tests/prog_%: tests/prog_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+$(BUILD)/tests/lib%.so: tests/lib%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+
+# ---------------------------------------------------------------- targets
+OUTPUTS := $(BUILD)/libflmalloc.so $(BUILD)/libflmalloc.a \
+	$(BUILD)/libflmalloc_core.a $(BUILD)/fraglab
+
+.PHONY: all deps test bench clean
+all: $(OUTPUTS)
+
+# The packages fraglab builds, tests and benchmarks with, all from Debian 12.
+DEPS_PKGS := gcc make pkg-config libjansson-dev zlib1g-dev \
+	gnuplot-nox hyperfine libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 \
+	strace linux-perf python3 sqlite3 jq perl git
+deps:
+	@missing=$$(for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "deps: missing packages; run:"; \
+		echo "  sudo apt-get install -y" $$missing; \
+		exit 1; \
+	fi
+
+test: deps
+	@$(MAKE) --no-print-directory all tests-build
+	@BUILD=$(BUILD) SAN=$(SAN) TESTS="$(TESTS)" tests/run.sh
+
+.PHONY: tests-build
+tests-build: $(OUTPUTS) $(TEST_BINS)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
