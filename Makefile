@@ -148,4 +148,5 @@ tests-build: $(OUTPUTS) $(TEST_BINS)
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/allocator/*.d $(BUILD)/allocator/nosan/*.d \
+	$(BUILD)/harness/*.d $(BUILD)/tests/*.d)
