@@ -52,7 +52,8 @@ struct trace_summary {
 	uint64_t peak_live_event;     /* index of the event after which live bytes first peak */
 	uint64_t live_bytes_end;
 	uint64_t live_blocks_end;
-	uint64_t requested_bytes;     /* sum of sizes of all allocations and reallocs */
+	uint64_t requested_bytes;     /* sum of sizes of all allocations and reallocs (saturates at UINT64_MAX) */
+	uint64_t max_size;            /* largest size requested by any event */
 	uint64_t size_hist[TRACE_SIZE_CLASSES + 1];
 	uint32_t slots;
 	uint32_t threads;
@@ -65,6 +66,8 @@ struct trace {
 	uint64_t n_events;
 	uint32_t n_slots;
 	struct trace_summary summary;
+	uint64_t key;                      /* cache key: hash of the file's bytes */
+	int compiled;                      /* 1: this open compiled it; 0: cache hit */
 	void *map;                         /* private to trace.c */
 	size_t map_len;
 };

@@ -1,0 +1,54 @@
+/*
+ * trace_compile.h: validates trace events one at a time and compiles each
+ * into a 16-byte struct trace_event, accumulating the trace's summary.
+ *
+ * Memory is proportional to the peak number of live blocks (the live-id
+ * map and per-slot state) and the number of threads, never to the number
+ * of events, so a streamed trace compiles in bounded memory.
+ *
+ * Slots: an allocation pops the most recently freed slot from its own
+ * thread's free-slot stack, else opens a new slot; a free pushes the slot
+ * on the freeing thread's stack.  Single-threaded traces therefore use
+ * exactly peak-live-blocks slots, and a slot never moves between threads
+ * except through a real cross-thread free (see docs/trace-format.md).
+ */
+#ifndef FRAGLAB_TRACE_COMPILE_H
+#define FRAGLAB_TRACE_COMPILE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "trace.h"
+#include "trace_idmap.h"
+
+#define TRACE_MAX_THREADS 65536u           /* dense tids fit uint16_t */
+#define TRACE_MAX_ALIGN_LOG2 30            /* align <= 1 GiB */
+#define TRACE_NO_SLOT UINT32_MAX
+
+struct trace_compiler {
+	struct trace_idmap ids;        /* live trace id -> slot */
+	struct trace_idmap tids;       /* recorded tid -> dense thread */
+	uint64_t *slot_size;           /* requested size of the block in a live slot */
+	uint64_t *slot_born;           /* event index that allocated it (for messages) */
+	uint32_t *slot_next_free;      /* links of the per-thread free-slot stacks */
+	uint32_t slot_capacity;
+	uint32_t *thread_free_top;     /* per dense thread: top free slot or TRACE_NO_SLOT */
+	uint32_t thread_capacity;
+	uint64_t live_bytes;           /* invariant: <= PTRDIFF_MAX */
+	uint64_t live_blocks;
+	struct trace_summary summary;  /* summary.events = index of the next event */
+	char error[256];               /* why the last trace_compiler_add failed */
+};
+
+int trace_compiler_init(struct trace_compiler *c);
+void trace_compiler_free(struct trace_compiler *c);
+
+/* Validates event (any JSON value) as event number c->summary.events and
+ * compiles it into *out.  Returns 0, or -1 with c->error set to a one-line
+ * description (without file, line or event index). */
+int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct trace_event *out);
+
+/* The summary so far, completed with live-at-end, slots and threads. */
+void trace_compiler_summary(const struct trace_compiler *c, struct trace_summary *out);
+
+#endif

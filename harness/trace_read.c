@@ -1,0 +1,382 @@
+/* trace_read.c: see trace_read.h. */
+#include "trace_read.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_compile.h"
+#include "trace_header.h"
+#include "trace_input.h"
+
+enum trace_form { TRACE_FORM_SNIFF, TRACE_FORM_DOCUMENT, TRACE_FORM_LINES };
+
+struct trace_reader {
+	const char *path;
+	struct trace_input in;
+	struct trace_compiler compiler;
+	trace_emit_fn emit;
+	void *emit_ctx;
+	char name[256];
+};
+
+/* Prints "PATH:LINE[:COL]: CONTEXT: WHAT".  line 0 = unknown; col <= 0 =
+ * unknown.  context NULL means "event N" for the event being compiled. */
+static int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const char *context,
+			   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const char *context,
+			   const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	char where[64] = "";
+	if (line && col > 0)
+		snprintf(where, sizeof where, ":%" PRIu64 ":%d", line, col);
+	else if (line)
+		snprintf(where, sizeof where, ":%" PRIu64, line);
+	if (context)
+		fprintf(stderr, "%s%s: %s: %s\n", r->path, where, context, what);
+	else
+		fprintf(stderr, "%s%s: event %" PRIu64 ": %s\n", r->path, where,
+			r->compiler.summary.events, what);
+	return -1;
+}
+
+static enum trace_form trace_read_form_of(const char *path)
+{
+	size_t n = strlen(path);
+	if (n > 3 && !strcmp(path + n - 3, ".gz"))
+		n -= 3;
+	if (n > 6 && !strncmp(path + n - 6, ".jsonl", 6))
+		return TRACE_FORM_LINES;
+	if (n > 5 && !strncmp(path + n - 5, ".json", 5))
+		return TRACE_FORM_DOCUMENT;
+	return TRACE_FORM_SNIFF;
+}
+
+void trace_read_default_name(const char *path, char name[256])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(name, 256, "%s", base);
+	size_t n = strlen(name);
+	if (n > 3 && !strcmp(name + n - 3, ".gz"))
+		name[n -= 3] = '\0';
+	char *dot = strrchr(name, '.');
+	if (dot && dot != name)
+		*dot = '\0';
+	for (char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int trace_read_is_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* 1-based character column of byte offset `at` in its line. */
+static int trace_read_column(const char *line, size_t at)
+{
+	int col = 1;
+	for (size_t i = 0; i < at; i++)
+		if (((unsigned char)line[i] & 0xc0) != 0x80) /* not a UTF-8 continuation byte */
+			col++;
+	return col;
+}
+
+/* Refuses NUL bytes, which jansson would report as a confusing "end of file". */
+static int trace_read_check_nul(struct trace_reader *r, const char *line, size_t len,
+				const char *context)
+{
+	const char *nul = memchr(line, '\0', len);
+	if (!nul)
+		return 0;
+	return trace_read_fail(r, r->in.line_no, trace_read_column(line, (size_t)(nul - line)), context,
+			       "NUL byte in the line (binary data?)");
+}
+
+static int trace_read_compile_one(struct trace_reader *r, const json_t *event, uint64_t line, int col)
+{
+	struct trace_event compiled;
+	if (trace_compiler_add(&r->compiler, event, &compiled) < 0)
+		return trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
+	return r->emit(r->emit_ctx, &compiled);
+}
+
+static int trace_read_lines(struct trace_reader *r)
+{
+	char *line;
+	size_t len;
+	int got;
+	json_error_t jerr;
+
+	while ((got = trace_input_next_line(&r->in, &line, &len)) == 1 && trace_read_is_blank(line, len))
+		;
+	if (got < 0)
+		return trace_read_fail(r, r->in.line_no, 0, "header", "%s", r->in.error);
+	if (got == 0)
+		return trace_read_fail(r, 1, 0, "file", "empty file: no header line");
+	if (trace_read_check_nul(r, line, len, "header") < 0)
+		return -1;
+	json_t *header = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!header)
+		return trace_read_fail(r, r->in.line_no, jerr.column, "header", "JSON: %s", jerr.text);
+	char err[256];
+	int bad = trace_header_check(header, 0, r->name, NULL, err, sizeof err);
+	json_decref(header);
+	if (bad)
+		return trace_read_fail(r, r->in.line_no, 0, "header", "%s", err);
+
+	while ((got = trace_input_next_line(&r->in, &line, &len)) == 1) {
+		if (trace_read_is_blank(line, len))
+			continue;
+		if (trace_read_check_nul(r, line, len, NULL) < 0)
+			return -1;
+		json_t *event = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!event)
+			return trace_read_fail(r, r->in.line_no, jerr.column, NULL, "JSON: %s", jerr.text);
+		int rc = trace_read_compile_one(r, event, r->in.line_no, 0);
+		json_decref(event);
+		if (rc < 0)
+			return -1;
+	}
+	if (got < 0)
+		return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->in.error);
+	if (r->compiler.summary.events == 0)
+		return trace_read_fail(r, r->in.line_no, 0, "file", "no events after the header");
+	return 0;
+}
+
+/* Scanning helpers over a document jansson has already accepted as valid
+ * JSON, so they need not handle malformed input. */
+static size_t trace_doc_skip_ws(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+static size_t trace_doc_skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len && s[i] != '"'; i++)
+		if (s[i] == '\\')
+			i++;
+	return i + 1;
+}
+
+static size_t trace_doc_skip_value(const char *s, size_t len, size_t i)
+{
+	if (s[i] == '"')
+		return trace_doc_skip_string(s, len, i);
+	if (s[i] == '{' || s[i] == '[') {
+		int depth = 0;
+		while (i < len) {
+			if (s[i] == '"') {
+				i = trace_doc_skip_string(s, len, i);
+				continue;
+			}
+			if (s[i] == '{' || s[i] == '[')
+				depth++;
+			else if (s[i] == '}' || s[i] == ']') {
+				if (--depth == 0)
+					return i + 1;
+			}
+			i++;
+		}
+		return i;
+	}
+	while (i < len && !strchr(",]} \t\r\n", s[i]))
+		i++;
+	return i;
+}
+
+/* Is the JSON string literal s[from, to) (quotes included) "events"? */
+static int trace_doc_key_is_events(const char *s, size_t from, size_t to)
+{
+	if (!memchr(s + from, '\\', to - from))
+		return to - from == 8 && !memcmp(s + from, "\"events\"", 8);
+	json_t *key = json_loadb(s + from, to - from, JSON_DECODE_ANY, NULL);
+	int is = key && json_is_string(key) && !strcmp(json_string_value(key), "events");
+	json_decref(key);
+	return is;
+}
+
+/* Byte offset where element `index` of the top-level "events" array
+ * starts, or (size_t)-1 if not found. */
+static size_t trace_doc_find_event(const char *s, size_t len, uint64_t index)
+{
+	size_t i = trace_doc_skip_ws(s, len, 0);
+	if (i >= len || s[i] != '{')
+		return (size_t)-1;
+	i++;
+	for (;;) {
+		i = trace_doc_skip_ws(s, len, i);
+		if (i >= len || s[i] != '"')
+			return (size_t)-1;
+		size_t key_end = trace_doc_skip_string(s, len, i);
+		int is_events = trace_doc_key_is_events(s, i, key_end);
+		i = trace_doc_skip_ws(s, len, key_end);
+		i = trace_doc_skip_ws(s, len, i + 1); /* past ':' */
+		if (i >= len)
+			return (size_t)-1;
+		if (is_events && s[i] == '[') {
+			i++;
+			for (uint64_t k = 0;; k++) {
+				i = trace_doc_skip_ws(s, len, i);
+				if (i >= len || s[i] == ']')
+					return (size_t)-1;
+				if (k == index)
+					return i;
+				i = trace_doc_skip_ws(s, len, trace_doc_skip_value(s, len, i));
+				if (i >= len || s[i] != ',')
+					return (size_t)-1;
+				i++;
+			}
+		}
+		i = trace_doc_skip_ws(s, len, trace_doc_skip_value(s, len, i));
+		if (i >= len || s[i] != ',')
+			return (size_t)-1;
+		i++;
+	}
+}
+
+/* Line and column of byte offset `at` in s. */
+static void trace_doc_position(const char *s, size_t at, uint64_t *line, int *col)
+{
+	size_t line_start = 0;
+	*line = 1;
+	for (size_t i = 0; i < at; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			line_start = i + 1;
+		}
+	}
+	*col = trace_read_column(s + line_start, at - line_start);
+}
+
+static int trace_read_document(struct trace_reader *r)
+{
+	char *data;
+	size_t len;
+	if (trace_input_read_all(&r->in, &data, &len) < 0)
+		return trace_read_fail(r, 0, 0, "file", "%s", r->in.error);
+	int rc = -1;
+	json_t *doc = NULL;
+	json_error_t jerr;
+	const char *nul = memchr(data, '\0', len);
+	if (trace_read_is_blank(data, len)) {
+		trace_read_fail(r, 1, 0, "file", "empty file: no trace document");
+		goto out;
+	}
+	if (nul) {
+		uint64_t line;
+		int col;
+		trace_doc_position(data, (size_t)(nul - data), &line, &col);
+		trace_read_fail(r, line, col, "document", "NUL byte in the file (binary data?)");
+		goto out;
+	}
+	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		trace_read_fail(r, jerr.line > 0 ? (uint64_t)jerr.line : 0, jerr.column, "document",
+				"JSON: %s", jerr.text);
+		goto out;
+	}
+	uint64_t line;
+	int col;
+	trace_doc_position(data, trace_doc_skip_ws(data, len, 0), &line, &col);
+	const json_t *events = NULL;
+	char err[256];
+	if (trace_header_check(doc, 1, r->name, &events, err, sizeof err) < 0) {
+		trace_read_fail(r, line, col, "header", "%s", err);
+		goto out;
+	}
+	size_t n = json_array_size(events);
+	for (size_t k = 0; k < n; k++) {
+		struct trace_event compiled;
+		if (trace_compiler_add(&r->compiler, json_array_get(events, k), &compiled) < 0) {
+			/* Only now pay for finding where the event is. */
+			size_t at = trace_doc_find_event(data, len, k);
+			if (at == (size_t)-1) {
+				line = 0;
+				col = 0;
+			} else {
+				trace_doc_position(data, at, &line, &col);
+			}
+			trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
+			goto out;
+		}
+		if (r->emit(r->emit_ctx, &compiled) < 0)
+			goto out;
+	}
+	if (n == 0) {
+		trace_read_fail(r, line, col, "file", "\"events\" is empty: a trace needs at least one event");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(doc);
+	free(data);
+	return rc;
+}
+
+/* Decides the form of a file named neither .json nor .jsonl: JSON Lines
+ * if its first non-blank line alone is an object without "events". */
+static int trace_read_sniff(struct trace_reader *r, enum trace_form *form)
+{
+	char *line;
+	size_t len;
+	int got;
+	while ((got = trace_input_next_line(&r->in, &line, &len)) == 1 && trace_read_is_blank(line, len))
+		;
+	*form = TRACE_FORM_DOCUMENT;
+	if (got == 1) {
+		json_t *first = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+		if (json_is_object(first) && !json_object_get(first, "events"))
+			*form = TRACE_FORM_LINES;
+		json_decref(first);
+	}
+	if (trace_input_rewind(&r->in) < 0)
+		return trace_read_fail(r, 0, 0, "file", "%s", r->in.error);
+	return 0;
+}
+
+int trace_read(const char *path, trace_emit_fn emit, void *emit_ctx,
+	       struct trace_summary *summary, char name[256])
+{
+	struct trace_reader r = {.path = path, .emit = emit, .emit_ctx = emit_ctx};
+	if (trace_input_open(&r.in, path) < 0) {
+		fprintf(stderr, "%s: %s\n", path, r.in.error);
+		return -1;
+	}
+	if (trace_compiler_init(&r.compiler) < 0) {
+		fprintf(stderr, "%s: out of memory\n", path);
+		trace_input_close(&r.in);
+		return -1;
+	}
+	enum trace_form form = trace_read_form_of(path);
+	int rc = 0;
+	if (form == TRACE_FORM_SNIFF)
+		rc = trace_read_sniff(&r, &form);
+	if (rc == 0)
+		rc = form == TRACE_FORM_LINES ? trace_read_lines(&r) : trace_read_document(&r);
+	if (rc == 0) {
+		trace_compiler_summary(&r.compiler, summary);
+		if (r.name[0])
+			memcpy(name, r.name, sizeof r.name);
+		else
+			trace_read_default_name(path, name);
+	}
+	trace_compiler_free(&r.compiler);
+	trace_input_close(&r.in);
+	return rc;
+}

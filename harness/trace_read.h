@@ -1,0 +1,28 @@
+/*
+ * trace_read.h: reads a trace file in either form (docs/trace-format.md),
+ * validates it and hands each compiled event to a callback, in order.
+ *
+ * The JSON Lines form is streamed one line at a time (jansson per line),
+ * so memory does not depend on the trace's length; the document form is
+ * read whole.
+ */
+#ifndef FRAGLAB_TRACE_READ_H
+#define FRAGLAB_TRACE_READ_H
+
+#include "trace.h"
+
+/* Receives one compiled event.  Returns 0, or -1 after printing its own
+ * one-line error to stderr (this stops the read). */
+typedef int (*trace_emit_fn)(void *ctx, const struct trace_event *event);
+
+/* Reads and validates the trace at path.  On success fills *summary and
+ * name (the header's, or the file's base name) and returns 0.  On bad
+ * input prints "FILE:LINE[:COL]: CONTEXT: WHAT" to stderr and returns -1. */
+int trace_read(const char *path, trace_emit_fn emit, void *emit_ctx,
+	       struct trace_summary *summary, char name[256]);
+
+/* A trace's name when its header has none: the file's name without
+ * directory, ".gz" and one more extension, control characters as '?'. */
+void trace_read_default_name(const char *path, char name[256]);
+
+#endif
