@@ -1,9 +1,165 @@
-/* cmd_bench.c: PLACEHOLDER until its owner lands it. */
+/* cmd_bench.c: `fraglab bench`: parse the command line, then bench_run. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
 #include "cli.h"
+
+/* --quick: one timing run, the hyperfine check on one trace; fits in a
+ * minute on the bundled corpus (docs/bench.md). */
+#define QUICK_RUNS 1
+#define QUICK_HYPERFINE_RUNS 3
+#define QUICK_HYPERFINE_TRACES 1
+#define DEFAULT_RUNS 5
+#define DEFAULT_HYPERFINE_RUNS 5
+#define DEFAULT_HYPERFINE_TRACES 2
+#define MAX_TRACE_ARGS 1024
+
+static void bench_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fraglab bench [--traces DIR|FILE]... [--alloc A]... [--runs N] [--quick]\n"
+		"                     [--out DIR] [--no-plots] [--no-hyperfine] [--no-latency]\n"
+		"                     [--timeout SECONDS] [--hyperfine-runs N] [TRACE|DIR]...\n"
+		"\n"
+		"Replays every trace (default: traces/*.json, *.jsonl, *.gz) against every\n"
+		"allocator (default: glibc, flmalloc:addr, flmalloc:lifo, flmalloc:best,\n"
+		"flmalloc:seg, jemalloc, mimalloc, tcmalloc) with `fraglab replay`: N timing\n"
+		"runs (default %d) plus a series and a latency pass each.  Writes runs.csv,\n"
+		"summary.csv, series/TRACE.csv, machine.txt, hyperfine-TRACE.csv and the\n"
+		"figures (*.png, *.svg) into --out (default results).  An allocator that is\n"
+		"not installed is reported and skipped.  --quick: %d run, hyperfine on the\n"
+		"largest trace only.  See docs/bench.md.\n",
+		DEFAULT_RUNS, QUICK_RUNS);
+}
+
+/* Parses a positive count; 0 on error. */
+static unsigned parse_count(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s == '-' || end == s || *end || v == 0 || v > 100000) {
+		fprintf(stderr, "fraglab bench: %s must be a whole number from 1 to 100000, not '%s'\n", what, s);
+		return 0;
+	}
+	return (unsigned)v;
+}
+
 int cmd_bench(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "fraglab bench: not built yet\n");
-	return 2;
+	enum { OPT_NO_PLOTS = 256, OPT_NO_HYPERFINE, OPT_NO_LATENCY, OPT_TIMEOUT, OPT_HF_RUNS };
+	static const struct option options[] = {
+		{"traces", required_argument, NULL, 't'},
+		{"alloc", required_argument, NULL, 'a'},
+		{"runs", required_argument, NULL, 'n'},
+		{"quick", no_argument, NULL, 'q'},
+		{"out", required_argument, NULL, 'o'},
+		{"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+		{"no-hyperfine", no_argument, NULL, OPT_NO_HYPERFINE},
+		{"no-latency", no_argument, NULL, OPT_NO_LATENCY},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"hyperfine-runs", required_argument, NULL, OPT_HF_RUNS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct bench_config cfg = {
+		.latency = 1, .out_dir = "results", .plots = 1, .hyperfine = 1,
+	};
+	const char *trace_args[MAX_TRACE_ARGS];
+	size_t n_trace_args = 0;
+	unsigned runs = 0, hyperfine_runs = 0;
+	int quick = 0;
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (n_trace_args == MAX_TRACE_ARGS) {
+				fprintf(stderr, "fraglab bench: too many --traces\n");
+				return 2;
+			}
+			trace_args[n_trace_args++] = optarg;
+			break;
+		case 'a':
+			if (cfg.n_allocators == BENCH_MAX_ALLOCATORS) {
+				fprintf(stderr, "fraglab bench: at most %d allocators\n", BENCH_MAX_ALLOCATORS);
+				return 2;
+			}
+			for (size_t i = 0; i < cfg.n_allocators; i++)
+				if (!strcmp(cfg.allocators[i], optarg)) {
+					fprintf(stderr, "fraglab bench: allocator '%s' given twice\n", optarg);
+					return 2;
+				}
+			cfg.allocators[cfg.n_allocators++] = optarg;
+			break;
+		case 'n':
+			if (!(runs = parse_count(optarg, "--runs")))
+				return 2;
+			break;
+		case 'q':
+			quick = 1;
+			break;
+		case 'o':
+			cfg.out_dir = optarg;
+			break;
+		case OPT_NO_PLOTS:
+			cfg.plots = 0;
+			break;
+		case OPT_NO_HYPERFINE:
+			cfg.hyperfine = 0;
+			break;
+		case OPT_NO_LATENCY:
+			cfg.latency = 0;
+			break;
+		case OPT_TIMEOUT:
+			if (!(cfg.timeout_s = parse_count(optarg, "--timeout")))
+				return 2;
+			break;
+		case OPT_HF_RUNS:
+			if (!(hyperfine_runs = parse_count(optarg, "--hyperfine-runs")))
+				return 2;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return 0;
+		default:
+			if (optopt)
+				fprintf(stderr, "fraglab bench: option '%s' needs a value or is unknown (try --help)\n",
+					argv[optind - 1]);
+			else
+				fprintf(stderr, "fraglab bench: unknown option '%s' (try --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (n_trace_args == MAX_TRACE_ARGS) {
+			fprintf(stderr, "fraglab bench: too many traces\n");
+			return 2;
+		}
+		trace_args[n_trace_args++] = argv[i];
+	}
+	if (!*cfg.out_dir) {
+		fprintf(stderr, "fraglab bench: --out needs a directory\n");
+		return 2;
+	}
+	if (cfg.n_allocators == 0)
+		for (size_t i = 0; i < bench_n_default_allocators; i++)
+			cfg.allocators[cfg.n_allocators++] = bench_default_allocators[i];
+	cfg.trace_args = trace_args;
+	cfg.n_trace_args = n_trace_args;
+	cfg.runs = runs ? runs : quick ? QUICK_RUNS : DEFAULT_RUNS;
+	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : quick ? QUICK_HYPERFINE_RUNS : DEFAULT_HYPERFINE_RUNS;
+	cfg.hyperfine_traces = quick ? QUICK_HYPERFINE_TRACES : DEFAULT_HYPERFINE_TRACES;
+
+	/* How bench was asked to run, recorded in machine.txt. */
+	char settings[4096];
+	int len = snprintf(settings, sizeof settings, "fraglab bench");
+	for (int i = 1; i < argc && len > 0 && (size_t)len < sizeof settings; i++)
+		len += snprintf(settings + len, sizeof settings - (size_t)len, " %s", argv[i]);
+	cfg.settings = settings;
+	return bench_run(&cfg);
 }

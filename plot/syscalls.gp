@@ -1,0 +1,65 @@
+# syscalls.gp: memory-management system calls per trace, one bar per
+# allocator.
+#
+# syscalls = mmap + munmap + mremap + brk + madvise made during the
+# measured replay, counted by the kernel (see docs/metrics.md), median over
+# the timing runs.  Log scale: counts differ by orders of magnitude.  A
+# missing bar is zero calls.  Lower is better.
+#
+# Run by hand (an `out` ending in .svg writes SVG instead of PNG):
+#   gnuplot -e "datafile='results/summary.csv'; out='results/syscalls.png'" plot/syscalls.gp
+# Optional: traces='t1 t2' and allocs='glibc jemalloc' choose and order
+# the groups and the bars.
+
+if (!exists("datafile")) datafile = 'results/summary.csv'
+if (!exists("out")) out = 'results/syscalls.png'
+
+set datafile separator ','
+set datafile columnheaders
+set datafile missing ''
+
+# The traces and allocators in the file, in the order they first appear
+# (the per-allocator "geomean" rows are not a trace), unless given with -e.
+if (!exists("traces") || !exists("allocs")) {
+	found_traces = ' '
+	found_allocs = ' '
+	set table $discard
+	plot datafile using (t = strcol('trace'), a = strcol('allocator'), \
+		(t eq 'geomean' || strstrt(found_traces, ' '.t.' ')) ? 0 : (found_traces = found_traces.t.' ', 0), \
+		strstrt(found_allocs, ' '.a.' ') ? 0 : (found_allocs = found_allocs.a.' ', 0)):(0) with table
+	unset table
+	if (!exists("traces")) { traces = found_traces }
+	if (!exists("allocs")) { allocs = found_allocs }
+}
+n_traces = words(traces)
+n_allocs = words(allocs)
+index_of(list, w, i) = i > words(list) ? NaN : (word(list, i) eq w ? i : index_of(list, w, i + 1))
+# Bar j of trace i sits at i-1 + an offset; the group is 0.8 wide.
+bar_width = 0.8 / n_allocs
+bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0) * bar_width
+is_bar(j) = strcol('allocator') eq word(allocs, j)
+
+if (out[strlen(out) - 3:] eq 'svg') {
+	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
+} else {
+	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
+}
+set output out
+
+set style fill solid 0.85 border rgb 'black'
+set boxwidth bar_width
+set xrange [-0.6:n_traces - 0.4]
+# One tic per trace, labelled with its name, and no numeric tics.
+set xtics scale 0 rotate by -20 (word(traces, 1) 0)
+do for [i=2:n_traces] { set xtics add (word(traces, i) i - 1) }
+set key outside right top vertical
+set grid ytics
+set border 3
+set tics nomirror
+
+set title 'Memory syscalls during the replay (mmap+munmap+mremap+brk+madvise; lower is better)'
+set ylabel 'system calls (log scale)'
+set logscale y
+set yrange [0.8:*]
+plot for [j=1:n_allocs] datafile \
+	using (bar_x(j)):(is_bar(j) && column('syscalls') > 0 ? column('syscalls') : NaN) with boxes lc j title word(allocs, j)
