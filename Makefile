@@ -70,7 +70,9 @@ $(BUILD)/libflmalloc.so: $(ALLOC_NOSAN_OBJ) $(ALLOC_PRELOAD_OBJ)
 HARNESS_PKGS := jansson zlib
 HARNESS_CFLAGS := $(CFLAGS_COMMON) $(shell $(PKG_CONFIG) --cflags $(HARNESS_PKGS) 2>/dev/null)
 HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs $(HARNESS_PKGS) 2>/dev/null) -ldl -lpthread -lm
-HARNESS_SRC := $(wildcard harness/*.c)
+# The replay child's main is not part of fraglab (see fraglab-child below).
+CHILD_MAIN := harness/replay_child_main.c
+HARNESS_SRC := $(filter-out $(CHILD_MAIN),$(wildcard harness/*.c))
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(BUILD)/%.o)
 HARNESS_LIB_OBJ := $(filter-out $(BUILD)/harness/main.o,$(HARNESS_OBJ))
 
@@ -80,6 +82,33 @@ $(BUILD)/harness/%.o: harness/%.c
 
 $(BUILD)/fraglab: $(HARNESS_OBJ)
 	$(CC) $(SANFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+# $(BUILD)/fraglab-child runs each replay with the allocator under test in
+# LD_PRELOAD.  Never sanitized: ASan owns malloc and refuses the preload.
+CHILD_SRC := $(CHILD_MAIN) harness/replay.c harness/replay_ranges.c \
+	harness/replay_verify.c harness/allocators.c harness/rss.c \
+	harness/syscount.c harness/series.c harness/latency.c
+CHILD_OBJ := $(CHILD_SRC:%.c=$(BUILD)/nosan/%.o)
+
+$(BUILD)/nosan/harness/%.o: harness/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+
+$(BUILD)/fraglab-child: $(CHILD_OBJ)
+	$(CC) -o $@ $^ -ldl -lm
+
+# ---------------------------------------------------------------- recording shim
+# build/libfltrace.so, preloaded by `fraglab record`.  Never sanitized (it
+# is preloaded into arbitrary programs); only its hooks are exported.
+SHIM_SRC := $(wildcard harness/shim/*.c)
+SHIM_OBJ := $(SHIM_SRC:%.c=$(BUILD)/%.o)
+
+$(BUILD)/harness/shim/%.o: harness/shim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLOC_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/libfltrace.so: $(SHIM_OBJ)
+	$(CC) -shared -Wl,-soname,libfltrace.so -o $@ $^ -ldl -lpthread
 
 # ---------------------------------------------------------------- tests
 # tests/alloc_*.c   link the allocator core (runs under ASan with SAN=1)
@@ -115,7 +144,8 @@ $(BUILD)/tests/lib%.so: tests/lib%.c
 
 # ---------------------------------------------------------------- targets
 OUTPUTS := $(BUILD)/libflmalloc.so $(BUILD)/libflmalloc.a \
-	$(BUILD)/libflmalloc_core.a $(BUILD)/fraglab
+	$(BUILD)/libflmalloc_core.a $(BUILD)/fraglab $(BUILD)/fraglab-child \
+	$(BUILD)/libfltrace.so
 
 .PHONY: all deps test bench clean
 all: $(OUTPUTS)

@@ -88,6 +88,10 @@ int cmd_gen(int argc, char **argv)
 			pattern->name);
 		return 2;
 	}
+	if (out_path && !record_path_is_jsonl(out_path)) {
+		fprintf(stderr, "fraglab gen: %s: the output must end in .jsonl or .jsonl.gz\n", out_path);
+		return 2;
+	}
 	if (!have_events)
 		events = pattern->default_events;
 

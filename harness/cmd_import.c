@@ -46,6 +46,10 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "fraglab import: unknown format '%s' (known: malloclab)\n", from);
 		return 2;
 	}
+	if (!record_path_is_jsonl(out_path)) {
+		fprintf(stderr, "fraglab import: %s: the output must end in .jsonl or .jsonl.gz\n", out_path);
+		return 2;
+	}
 	const char *base = strrchr(in_path, '/');
 	char name[512];
 	snprintf(name, sizeof name, "malloclab %s", base ? base + 1 : in_path);

@@ -16,6 +16,14 @@ int record_path_is_gz(const char *path)
 	return n > 3 && !strcmp(path + n - 3, ".gz");
 }
 
+int record_path_is_jsonl(const char *path)
+{
+	size_t n = strlen(path);
+	if (record_path_is_gz(path))
+		n -= 3;
+	return n > 6 && !strncmp(path + n - 6, ".jsonl", 6);
+}
+
 int record_json_string(char *out, size_t cap, const char *s)
 {
 	size_t n = 0;

@@ -59,4 +59,8 @@ int record_json_string(char *out, size_t cap, const char *s);
 /* 1 if PATH ends in ".gz". */
 int record_path_is_gz(const char *path);
 
+/* 1 if PATH ends in ".jsonl" or ".jsonl.gz": what the writer produces is
+ * the JSON Lines form, and readers choose the form by the name. */
+int record_path_is_jsonl(const char *path);
+
 #endif

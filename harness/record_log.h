@@ -1,0 +1,41 @@
+/*
+ * record_log.h: converts one binary log written by the recording shim
+ * (harness/shim/fltrace_log.h) into a v1 JSONL trace.
+ *
+ * Addresses become ids: an id is taken at allocation (the most recently
+ * freed id first) and released at free; realloc keeps its id and rebinds
+ * it to the new address; kernel thread ids become dense tids in order of
+ * first appearance (the main thread is 0).  Records come in sequence
+ * order already (a record's index is its sequence number).
+ */
+#ifndef FRAGLAB_RECORD_LOG_H
+#define FRAGLAB_RECORD_LOG_H
+
+#include <stdint.h>
+
+struct record_log_info {
+	int pid;
+	int ppid;
+	unsigned image;       /* 0 for the first image of pid, 1 after one exec, ... */
+	char exe[1024];
+	char command[512];    /* the command line, arguments joined by spaces, truncated */
+};
+
+struct record_log_stats {
+	uint64_t records;         /* complete records read */
+	uint64_t events;          /* trace events written */
+	uint64_t torn;            /* records whose writer died mid-record */
+	uint64_t lost;            /* records the shim could not store */
+	uint64_t unknown_frees;   /* frees of addresses never seen allocated */
+	uint64_t implicit_frees;  /* allocations at a still-bound address */
+	uint64_t threads;
+};
+
+/* Reads the log's header.  Returns 0, or -1 after printing why. */
+int record_log_info(const char *log_path, struct record_log_info *info);
+
+/* Writes the trace for LOG_PATH to OUT_PATH (temporary file, then
+ * rename).  Returns 0, or -1 after printing why. */
+int record_log_convert(const char *log_path, const char *out_path, struct record_log_stats *st);
+
+#endif
