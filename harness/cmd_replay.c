@@ -1,9 +1,417 @@
-/* cmd_replay.c: PLACEHOLDER until its owner lands it. */
+/*
+ * cmd_replay.c: fraglab replay: replays traces against allocators, each
+ * (trace, allocator, pass, run) in a fresh fraglab-child, and writes one CSV
+ * row per timing run (docs/metrics.md defines the columns).
+ *
+ * Everything that can be wrong with the command line, the allocators or the
+ * traces is found before the first child starts: such errors print one line
+ * and exit 2 with no output file written.  Runs that fail (verify, oom,
+ * crash, timeout, preload) get their row and make the exit status 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "allocators.h"
 #include "cli.h"
+#include "csv.h"
+#include "replay.h"
+#include "replay_child.h"
+#include "syscount.h"
+#include "trace.h"
+
+#define PROG "fraglab replay"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fraglab replay [--alloc A]... [--runs N] [--csv FILE] [--series FILE]\n"
+		"                      [--touch all|first|none] [--verify] [--latency]\n"
+		"                      [--timeout SECONDS] TRACE...\n"
+		"\n"
+		"Replays each TRACE against each allocator A (default glibc), every run in a\n"
+		"fresh child process, and writes one CSV row per run (to FILE or stdout).\n"
+		"  --alloc A        glibc, flmalloc, flmalloc:POLICY, jemalloc, mimalloc,\n"
+		"                   tcmalloc, or a path to a malloc .so; repeatable\n"
+		"  --runs N         timing runs per trace and allocator (default 1)\n"
+		"  --csv FILE       write the rows to FILE (atomically) instead of stdout\n"
+		"  --series FILE    write live bytes / heap RSS / mapped bytes over time\n"
+		"  --touch MODE     write all bytes of each block (default), the first byte\n"
+		"                   of each page it spans, or none\n"
+		"  --verify         check contents, alignment, zeroing and overlaps\n"
+		"  --latency        add a latency pass: per-call percentiles\n"
+		"  --timeout S      kill a child after S seconds: status timeout (default 600)\n"
+		"See docs/metrics.md for what each column means and how it is measured.\n");
+}
+
+/* A trace ready to replay: its events in a sealed memfd the children map. */
+struct loaded_trace {
+	char name[256];
+	int events_fd;
+	uint64_t n_events;
+	uint32_t n_slots;
+	uint64_t peak_live_bytes, peak_live_event;
+};
+
+/* Output files are written under a temporary name and renamed when whole;
+ * an interrupt removes the temporaries. */
+static char tmp_csv[PATH_MAX + 32], tmp_series[PATH_MAX + 32];
+
+static void on_interrupt(int sig)
+{
+	if (tmp_csv[0])
+		unlink(tmp_csv);
+	if (tmp_series[0])
+		unlink(tmp_series);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int load_trace(const char *path, struct loaded_trace *lt)
+{
+	struct trace t;
+	if (trace_open(path, &t) != 0)
+		return -1; /* trace_open named the file, line and problem */
+	memset(lt, 0, sizeof *lt);
+	if (t.name[0]) {
+		snprintf(lt->name, sizeof lt->name, "%s", t.name);
+	} else {
+		char copy[PATH_MAX];
+		snprintf(copy, sizeof copy, "%s", path);
+		snprintf(lt->name, sizeof lt->name, "%s", basename(copy));
+	}
+	lt->n_events = t.n_events;
+	lt->n_slots = t.n_slots;
+	lt->peak_live_bytes = t.summary.peak_live_bytes;
+	lt->peak_live_event = t.summary.peak_live_bytes ? t.summary.peak_live_event : UINT64_MAX;
+	lt->events_fd = memfd_create("fraglab-events", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int ok = lt->events_fd >= 0 &&
+		 write_all(lt->events_fd, t.events, t.n_events * sizeof *t.events) == 0 &&
+		 fcntl(lt->events_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) == 0;
+	trace_close(&t);
+	if (!ok) {
+		fprintf(stderr, PROG ": %s: cannot stage the compiled events: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The directory fraglab runs from: fraglab-child and libflmalloc.so live there. */
+static int self_dir(char *out, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", out, len - 1);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
+	char *slash = strrchr(out, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+static void print_progress(const struct loaded_trace *lt, const struct allocator *al,
+			   const char *what, const struct replay_outcome *o)
+{
+	char st[64];
+	replay_outcome_status(o, st, sizeof st);
+	const struct replay_result *r = &o->result;
+	fprintf(stderr, "replay: %s / %s %s: %s", lt->name, al->label, what, st);
+	if (r->status != REPLAY_OK) {
+		fprintf(stderr, ": %s\n", r->message);
+		return;
+	}
+	if (r->events_done)
+		fprintf(stderr, ", %.1f ns/op", (double)r->elapsed_ns / (double)r->events_done);
+	if (r->peak_rss_bytes >= 0)
+		fprintf(stderr, ", peak heap RSS %.2f MiB", (double)r->peak_rss_bytes / 1048576.0);
+	fprintf(stderr, " (%.2f s replayed)\n", (double)r->elapsed_ns / 1e9);
+}
+
+struct options {
+	const char **allocs;
+	int n_allocs;
+	unsigned runs, timeout_s;
+	const char *csv_path, *series_path;
+	enum replay_touch touch;
+	bool verify, latency;
+};
+
+static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static FILE *open_output(const char *path, char *tmp, size_t tmplen)
+{
+	snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, PROG ": %s: %s\n", tmp, strerror(errno));
+		tmp[0] = '\0';
+	}
+	return f;
+}
+
+static int finish_output(FILE *f, const char *path, char *tmp)
+{
+	int bad = ferror(f) | (fclose(f) != 0);
+	if (bad || rename(tmp, path) != 0) {
+		fprintf(stderr, PROG ": cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		tmp[0] = '\0';
+		return -1;
+	}
+	tmp[0] = '\0';
+	return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "fraglab replay: not built yet\n");
+	static const struct option longopts[] = {
+		{"alloc", required_argument, NULL, 'a'},  {"runs", required_argument, NULL, 'n'},
+		{"csv", required_argument, NULL, 'c'},    {"series", required_argument, NULL, 's'},
+		{"touch", required_argument, NULL, 't'},  {"verify", no_argument, NULL, 'v'},
+		{"latency", no_argument, NULL, 'l'},      {"timeout", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	struct options opt = {.runs = 1, .timeout_s = 600, .touch = REPLAY_TOUCH_ALL};
+	const char **allocs = calloc((size_t)argc + 1, sizeof *allocs);
+	if (!allocs)
+		return 2;
+	opt.allocs = allocs;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			allocs[opt.n_allocs++] = optarg;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 1, 1000000, &opt.runs)) {
+				fprintf(stderr, PROG ": --runs wants a whole number >= 1, not '%s'\n", optarg);
+				goto usage_error;
+			}
+			break;
+		case 'T':
+			if (parse_uint(optarg, 0, 86400 * 7, &opt.timeout_s)) {
+				fprintf(stderr, PROG ": --timeout wants seconds (0 = none), not '%s'\n", optarg);
+				goto usage_error;
+			}
+			break;
+		case 'c':
+			opt.csv_path = optarg;
+			break;
+		case 's':
+			opt.series_path = optarg;
+			break;
+		case 't': {
+			int t = replay_touch_parse(optarg);
+			if (t < 0) {
+				fprintf(stderr, PROG ": --touch wants all, first or none, not '%s'\n", optarg);
+				goto usage_error;
+			}
+			opt.touch = t;
+			break;
+		}
+		case 'v':
+			opt.verify = true;
+			break;
+		case 'l':
+			opt.latency = true;
+			break;
+		case 'h':
+			usage(stdout);
+			free(allocs);
+			return 0;
+		default:
+			fprintf(stderr, PROG ": unknown or incomplete option '%s' (try --help)\n",
+				argv[optind - 1]);
+			goto usage_error;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": no trace given (try --help)\n");
+		goto usage_error;
+	}
+	if (opt.n_allocs == 0)
+		allocs[opt.n_allocs++] = "glibc";
+
+	char dir[PATH_MAX], child_path[PATH_MAX + 32];
+	if (self_dir(dir, sizeof dir) != 0) {
+		fprintf(stderr, PROG ": cannot find my own executable in /proc/self/exe\n");
+		goto usage_error;
+	}
+	snprintf(child_path, sizeof child_path, "%s/" REPLAY_CHILD_NAME, dir);
+	if (access(child_path, X_OK) != 0) {
+		fprintf(stderr, PROG ": %s not found (build it with make)\n", child_path);
+		goto usage_error;
+	}
+	struct allocator *al = calloc((size_t)opt.n_allocs, sizeof *al);
+	int n_traces = argc - optind;
+	struct loaded_trace *traces = calloc((size_t)n_traces, sizeof *traces);
+	if (!al || !traces) {
+		free(al);
+		free(traces);
+		goto usage_error;
+	}
+	int rc = 2;
+	int loaded = 0;
+	FILE *csv = NULL, *series = NULL;
+	for (int i = 0; i < opt.n_allocs; i++) {
+		char err[512];
+		if (allocators_resolve(allocs[i], dir, &al[i], err, sizeof err) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			goto out;
+		}
+	}
+	for (; loaded < n_traces; loaded++)
+		if (load_trace(argv[optind + loaded], &traces[loaded]) != 0)
+			goto out;
+
+	uint64_t ids[SYSCOUNT_N];
+	char why[512];
+	const uint64_t *syscall_ids = ids;
+	if (syscount_lookup_ids(ids, why, sizeof why) != 0) {
+		fprintf(stderr, PROG ": syscall counts unavailable: %s\n", why);
+		syscall_ids = NULL;
+	}
+
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	csv = opt.csv_path ? open_output(opt.csv_path, tmp_csv, sizeof tmp_csv) : stdout;
+	if (!csv)
+		goto out;
+	if (opt.series_path && !(series = open_output(opt.series_path, tmp_series, sizeof tmp_series)))
+		goto out;
+	csv_replay_header(csv, opt.latency);
+	if (series)
+		csv_series_header(series);
+	fflush(csv);
+
+	rc = 0;
+	int warned_syscalls = 0;
+	for (int ti = 0; ti < n_traces; ti++) {
+		const struct loaded_trace *lt = &traces[ti];
+		for (int ai = 0; ai < opt.n_allocs; ai++) {
+			struct replay_job job = {
+				.child_path = child_path, .allocator = &al[ai], .events_fd = lt->events_fd,
+				.n_events = lt->n_events, .n_slots = lt->n_slots, .touch = opt.touch,
+				.verify = opt.verify, .peak_live_event = lt->peak_live_event,
+				.timeout_s = opt.timeout_s,
+			};
+			/* The series pass: frag_at_peak_live, frag_mean, --series. */
+			struct replay_outcome so, lo;
+			job.pass = REPLAY_PASS_SERIES;
+			replay_child_run(&job, &so);
+			print_progress(lt, &al[ai], "series pass", &so);
+			if (so.result.status != REPLAY_OK)
+				rc = 1;
+			else if (series)
+				csv_series_rows(series, lt->name, al[ai].label, so.samples, so.result.n_samples);
+			memset(&lo, 0, sizeof lo);
+			if (opt.latency) {
+				job.pass = REPLAY_PASS_LATENCY;
+				replay_child_run(&job, &lo);
+				print_progress(lt, &al[ai], "latency pass", &lo);
+				if (lo.result.status != REPLAY_OK)
+					rc = 1;
+			}
+			for (unsigned run = 1; run <= opt.runs; run++) {
+				struct replay_outcome to;
+				job.pass = REPLAY_PASS_TIMING;
+				job.syscall_ids = syscall_ids;
+				replay_child_run(&job, &to);
+				char what[64], st[64];
+				snprintf(what, sizeof what, "run %u/%u", run, opt.runs);
+				print_progress(lt, &al[ai], what, &to);
+				const struct replay_result *r = &to.result;
+				const bool ok = r->status == REPLAY_OK;
+				const bool s_ok = so.result.status == REPLAY_OK;
+				const double live = (double)lt->peak_live_bytes;
+				struct csv_replay_row row = {
+					.trace = lt->name, .allocator = al[ai].label,
+					.status = replay_outcome_status(&to, st, sizeof st), .run = run,
+					.events = r->events_done, .seconds = ok ? (double)r->elapsed_ns / 1e9 : -1,
+					.peak_live_bytes = lt->peak_live_bytes,
+					.peak_rss_bytes = ok ? r->peak_rss_bytes : -1,
+					.final_rss_bytes = ok ? r->final_rss_bytes : -1,
+					.frag_peak = ok && r->peak_rss_bytes >= 0 && live > 0
+							     ? (double)r->peak_rss_bytes / live : -1,
+					.frag_at_peak_live = s_ok && so.result.rss_at_peak_live >= 0 && live > 0
+								     ? (double)so.result.rss_at_peak_live / live : -1,
+					.frag_mean = s_ok ? so.result.frag_mean : -1,
+					.syscalls_valid = ok && r->syscalls_valid,
+					.minor_faults = ok ? (int64_t)r->minor_faults : -1,
+					.latency_valid = lo.result.status == REPLAY_OK && lo.result.latency_valid,
+				};
+				memcpy(row.syscalls, r->syscalls, sizeof row.syscalls);
+				memcpy(row.latency_ns, lo.result.latency_ns, sizeof row.latency_ns);
+				if (ok && !r->syscalls_valid && syscall_ids && !warned_syscalls++)
+					fprintf(stderr, PROG ": syscall counts unavailable: %s\n", r->syscalls_note);
+				csv_replay_row(csv, &row, opt.latency);
+				fflush(csv);
+				if (!ok)
+					rc = 1;
+				replay_outcome_free(&to);
+			}
+			replay_outcome_free(&so);
+			replay_outcome_free(&lo);
+		}
+	}
+	if (opt.csv_path && finish_output(csv, opt.csv_path, tmp_csv) != 0)
+		rc = 2;
+	csv = NULL;
+	if (series && finish_output(series, opt.series_path, tmp_series) != 0)
+		rc = 2;
+	series = NULL;
+out:
+	if (csv && csv != stdout) {
+		fclose(csv);
+		unlink(tmp_csv);
+		tmp_csv[0] = '\0';
+	}
+	if (series) {
+		fclose(series);
+		unlink(tmp_series);
+		tmp_series[0] = '\0';
+	}
+	for (int i = 0; i < loaded; i++)
+		close(traces[i].events_fd);
+	free(traces);
+	free(al);
+	free(allocs);
+	return rc;
+usage_error:
+	free(allocs);
 	return 2;
 }
