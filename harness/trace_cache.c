@@ -55,6 +55,11 @@ int trace_cache_dir(char *dir, char *err, size_t err_len)
 		snprintf(err, err_len, "cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, err_len, "%s is not a directory", dir);
+		return -1;
+	}
 	if (access(dir, W_OK | X_OK) < 0) {
 		snprintf(err, err_len, "cannot write to %s: %s", dir, strerror(errno));
 		return -1;

@@ -121,7 +121,7 @@ static int trace_compiler_thread(struct trace_compiler *c, uint64_t tid, uint16_
 	}
 	uint32_t n = c->summary.threads;
 	if (n >= TRACE_MAX_THREADS)
-		return trace_compiler_fail(c, "tid %" PRIu64 " is the %u-th distinct tid; at most %u are allowed",
+		return trace_compiler_fail(c, "tid %" PRIu64 " would be distinct tid number %u; at most %u are allowed",
 					   tid, n + 1, TRACE_MAX_THREADS);
 	if (n >= c->thread_capacity) {
 		uint32_t cap = c->thread_capacity ? c->thread_capacity * 2 : 16;

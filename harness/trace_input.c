@@ -62,6 +62,9 @@ static int trace_input_check_gz(struct trace_input *in)
 		return 0;
 	if (errnum == Z_ERRNO)
 		msg = strerror(errno);
+	/* zlib prefixes "<fd:N>: " for gzdopen'ed files; the caller names the file. */
+	if (msg && !strncmp(msg, "<fd:", 4) && strstr(msg, ": "))
+		msg = strstr(msg, ": ") + 2;
 	snprintf(in->error, sizeof in->error, "read error (corrupt or truncated gzip data?): %s",
 		 msg && *msg ? msg : "unknown zlib error");
 	return -1;
