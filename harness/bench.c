@@ -64,8 +64,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Removes the scratch directory and what replay and hyperfine left in it. */
-static void remove_work_dir(const char *dir)
+void bench_remove_work_dir(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -356,7 +355,7 @@ int bench_run(const struct bench_config *cfg)
 			draw_figures(cfg, fraglab, &traces, skip_alloc, &summary, crosscheck);
 		interrupted |= bench_proc_interrupted();
 	}
-	remove_work_dir(work_dir);
+	bench_remove_work_dir(work_dir);
 	if (!interrupted && runs.n_rows)
 		print_headline(&summary);
 	fprintf(stderr, "bench: %s after %.1f s; results in %s/\n", interrupted ? "interrupted" : "done",

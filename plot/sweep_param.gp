@@ -1,0 +1,80 @@
+# sweep_param.gp: one flmalloc setting swept (FLMALLOC_BIG or FLMALLOC_KEEP),
+# one line per trace, three panels: fragmentation (frag_peak), throughput
+# (ops/s relative to the trace's best value, so traces of different speeds
+# share an axis) and memory syscalls (log scale), each against the setting.
+#
+# From results/sweep-big-summary.csv or sweep-keep-summary.csv (medians of
+# the runs at each point).  The settings are equally spaced in the order
+# they were swept (0 cannot sit on a log axis), labelled in K/M.
+#
+# Run by hand (an `out` ending in .svg writes SVG instead of PNG):
+#   gnuplot -e "datafile='results/sweep-big-summary.csv'; out='results/sweep-big.png'" plot/sweep_param.gp
+# Optional: traces='t1 t2' chooses the lines; param_label='...' the x label.
+
+if (!exists("datafile")) datafile = 'results/sweep-big-summary.csv'
+if (!exists("out")) out = 'results/sweep-big.png'
+
+set datafile separator ','
+set datafile columnheaders
+set datafile missing ''
+
+# The traces, the swept values and the parameter's name, as they appear.
+found_traces = ' '
+values = ' '
+param = ''
+set table $discard
+plot datafile using (t = strcol('trace'), v = strcol('value'), param = strcol('param'), \
+	strstrt(found_traces, ' '.t.' ') ? 0 : (found_traces = found_traces.t.' ', 0), \
+	strstrt(values, ' '.v.' ') ? 0 : (values = values.v.' ', 0)):(0) with table
+unset table
+if (!exists("traces")) { traces = found_traces }
+if (!exists("param_label")) { param_label = param }
+n_traces = words(traces)
+n_values = words(values)
+index_of(list, w, i) = i > words(list) ? NaN : (word(list, i) eq w ? i : index_of(list, w, i + 1))
+value_x(v) = index_of(values, v, 1) - 1
+is_trace(i) = strcol('trace') eq word(traces, i)
+bytes(v) = v >= 1048576 ? sprintf('%gM', v / 1048576.0) : v >= 1024 ? sprintf('%gK', v / 1024.0) : sprintf('%g', v)
+
+# Each trace's best throughput over the sweep, to draw relative throughput.
+array best[n_traces]
+do for [i=1:n_traces] {
+	stats datafile using (is_trace(i) ? column('ops_per_s') : NaN) nooutput
+	best[i] = STATS_max
+}
+
+if (out[strlen(out) - 3:] eq 'svg') {
+	set terminal svg size 1100,1000 dynamic noenhanced font 'Sans,11' background rgb 'white'
+} else {
+	set terminal pngcairo size 1100,1000 noenhanced font 'Sans,10'
+}
+set output out
+
+set xrange [-0.3:n_values - 0.7]
+set xtics scale 0 (bytes(real(word(values, 1))) 0)
+do for [k=2:n_values] { set xtics add (bytes(real(word(values, k))) k - 1) }
+set grid
+set border 3
+set tics nomirror
+set key outside right top vertical
+set lmargin 12
+
+set multiplot layout 3,1 title sprintf('flmalloc against %s (medians)', param)
+set title 'Fragmentation: peak heap RSS / peak live bytes (lower is better)'
+set ylabel 'frag_peak'
+set yrange [*:*]
+plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) ? column('frag_peak') : NaN) \
+	with linespoints lw 2 lc i title word(traces, i)
+set title 'Throughput relative to the best setting for that trace (higher is better)'
+set ylabel 'ops/s / best ops/s'
+set yrange [0:1.05]
+plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) ? column('ops_per_s') / best[i] : NaN) \
+	with linespoints lw 2 lc i title word(traces, i)
+set title 'Memory syscalls: mmap+munmap+mremap+brk+madvise (log scale; lower is better)'
+set ylabel 'system calls'
+set xlabel param_label
+set logscale y
+set yrange [0.8:*]
+plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) && column('syscalls') > 0 ? column('syscalls') : NaN) \
+	with linespoints lw 2 lc i title word(traces, i)
+unset multiplot

@@ -1,0 +1,69 @@
+# sweep_policy.gp: flmalloc's four policies side by side (glibc as the
+# reference), per trace: fragmentation, throughput and memory syscalls.
+#
+#   addr  address-ordered first fit    lifo  LIFO first fit
+#   best  best fit                     seg   segregated fit (the default)
+#
+# From results/sweep-policy-summary.csv (medians of the runs).
+#
+# Run by hand (an `out` ending in .svg writes SVG instead of PNG):
+#   gnuplot -e "datafile='results/sweep-policy-summary.csv'; out='results/sweep-policy.png'" plot/sweep_policy.gp
+# Optional: traces='t1 t2' chooses and orders the groups.
+
+if (!exists("datafile")) datafile = 'results/sweep-policy-summary.csv'
+if (!exists("out")) out = 'results/sweep-policy.png'
+
+set datafile separator ','
+set datafile columnheaders
+set datafile missing ''
+
+found_traces = ' '
+allocs = ' '
+set table $discard
+plot datafile using (t = strcol('trace'), a = strcol('allocator'), \
+	strstrt(found_traces, ' '.t.' ') ? 0 : (found_traces = found_traces.t.' ', 0), \
+	strstrt(allocs, ' '.a.' ') ? 0 : (allocs = allocs.a.' ', 0)):(0) with table
+unset table
+if (!exists("traces")) { traces = found_traces }
+n_traces = words(traces)
+n_allocs = words(allocs)
+index_of(list, w, i) = i > words(list) ? NaN : (word(list, i) eq w ? i : index_of(list, w, i + 1))
+bar_width = 0.8 / n_allocs
+bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0) * bar_width
+is_bar(j) = strcol('allocator') eq word(allocs, j)
+
+if (out[strlen(out) - 3:] eq 'svg') {
+	set terminal svg size 1100,1000 dynamic noenhanced font 'Sans,11' background rgb 'white'
+} else {
+	set terminal pngcairo size 1100,1000 noenhanced font 'Sans,10'
+}
+set output out
+
+set style fill solid 0.85 border rgb 'black'
+set boxwidth bar_width
+set xrange [-0.6:n_traces - 0.4]
+set xtics scale 0 (word(traces, 1) 0)
+do for [i=2:n_traces] { set xtics add (word(traces, i) i - 1) }
+set grid ytics
+set border 3
+set tics nomirror
+set key outside right top vertical
+set lmargin 12
+
+set multiplot layout 3,1 title 'flmalloc policies side by side (medians)'
+set title 'Fragmentation: peak heap RSS / peak live bytes (lower is better)'
+set ylabel 'frag_peak'
+set yrange [0:*]
+plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) ? column('frag_peak') : NaN) \
+	with boxes lc j title word(allocs, j)
+set title 'Throughput (higher is better)'
+set ylabel 'million ops/s'
+plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) ? column('ops_per_s') / 1e6 : NaN) \
+	with boxes lc j title word(allocs, j)
+set title 'Memory syscalls: mmap+munmap+mremap+brk+madvise (log scale; lower is better)'
+set ylabel 'system calls'
+set logscale y
+set yrange [0.8:*]
+plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) && column('syscalls') > 0 ? column('syscalls') : NaN) \
+	with boxes lc j title word(allocs, j)
+unset multiplot

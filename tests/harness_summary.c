@@ -1,0 +1,169 @@
+/* harness_summary.c: the summary's statistics (median, spread, ratios
+ * against glibc, geometric means) on a hand-computed fixture, and the CSV
+ * reader on quoting, CRLF and header-driven lookup.
+ *
+ * tests/data/bench/runs.csv, by hand:
+ *   t1 glibc: ops/s 100000 50000 25000 -> median 50000; seconds .01 .02 .04
+ *     -> median .02, min .01, max .04; peak RSS 4000 6000 5000 -> 5000;
+ *     syscalls per run 6 6 8 -> 6; malloc_p50 40 60 50 -> 50.
+ *   t1 flmalloc:seg: run 2 crashed, so 2 ok runs of 3: ops/s 200000 100000
+ *     -> 150000; seconds .005 .010 -> .0075; RSS 2000 3000 -> 2500;
+ *     syscalls 1 2 -> 1.5.  vs glibc: ops 3, RSS 0.5, syscalls 0.25.
+ *   t2: glibc ops 1000, RSS 1000, 0 syscalls; flmalloc:seg ops 4000,
+ *     RSS 500, 0 syscalls -> ratios 4, 0.5 and 1 (0/0: both made none).
+ *   geomean flmalloc:seg: ops sqrt(3*4) = 3.4641..., RSS 0.5, syscalls
+ *     sqrt(0.25*1) = 0.5; glibc's syscalls geomean is empty (t2 has 0). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_csv.h"
+#include "summary.h"
+
+static int failures;
+
+#define CHECK(cond)                                                              \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+			failures++;                                              \
+		}                                                                \
+	} while (0)
+
+static size_t find_row(const struct bench_csv *t, const char *trace, const char *alloc)
+{
+	for (size_t r = 0; r < t->n_rows; r++)
+		if (!strcmp(bench_csv_field(t, r, "trace"), trace) && !strcmp(bench_csv_field(t, r, "allocator"), alloc))
+			return r;
+	fprintf(stderr, "no summary row for %s / %s\n", trace, alloc);
+	exit(1);
+}
+
+/* The cell parsed as a number, NAN when empty. */
+static double num(const struct bench_csv *t, size_t row, const char *col)
+{
+	double v;
+	return bench_csv_number(t, row, bench_csv_col(t, col), &v) ? v : NAN;
+}
+
+static int near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+static void test_statistics(void)
+{
+	double odd[] = {5, 1, 3};
+	CHECK(summary_median(odd, 3) == 3);
+	double even[] = {4, 1, 3, 2};
+	CHECK(summary_median(even, 4) == 2.5);
+	CHECK(isnan(summary_median(NULL, 0)));
+	double g[] = {2, 8};
+	CHECK(near(summary_geomean(g, 2), 4));
+	double with_zero[] = {2, 0};
+	CHECK(isnan(summary_geomean(with_zero, 2)));
+	CHECK(summary_ratio(0, 0) == 1);
+	CHECK(isnan(summary_ratio(3, 0)));
+	CHECK(summary_ratio(3, 2) == 1.5);
+}
+
+static void test_fixture(void)
+{
+	struct bench_csv runs, sum;
+	CHECK(bench_csv_read("tests/data/bench/runs.csv", &runs) == 0);
+	CHECK(runs.n_rows == 8);
+	static const char *const keys[] = {"trace", "allocator"};
+	struct summary_options opt = {keys, 2, 1};
+	summary_compute(&runs, &opt, &sum);
+	/* 4 trace x allocator rows and 2 geomean rows. */
+	CHECK(sum.n_rows == 6);
+
+	size_t g1 = find_row(&sum, "t1", "glibc");
+	CHECK(num(&sum, g1, "runs") == 3 && num(&sum, g1, "ok_runs") == 3);
+	CHECK(near(num(&sum, g1, "ops_per_s"), 50000));
+	CHECK(near(num(&sum, g1, "seconds"), 0.02));
+	CHECK(near(num(&sum, g1, "seconds_min"), 0.01) && near(num(&sum, g1, "seconds_max"), 0.04));
+	CHECK(near(num(&sum, g1, "peak_rss_bytes"), 5000));
+	CHECK(near(num(&sum, g1, "syscalls"), 6));
+	CHECK(near(num(&sum, g1, "malloc_p50_ns"), 50));
+	CHECK(near(num(&sum, g1, "ops_per_s_vs_glibc"), 1));
+	CHECK(!strcmp(bench_csv_field(&sum, g1, "failures"), ""));
+
+	size_t f1 = find_row(&sum, "t1", "flmalloc:seg");
+	CHECK(num(&sum, f1, "runs") == 3 && num(&sum, f1, "ok_runs") == 2);
+	CHECK(!strcmp(bench_csv_field(&sum, f1, "failures"), "crashed:SIGSEGV x1"));
+	CHECK(near(num(&sum, f1, "ops_per_s"), 150000));
+	CHECK(near(num(&sum, f1, "seconds"), 0.0075));
+	CHECK(near(num(&sum, f1, "peak_rss_bytes"), 2500));
+	CHECK(near(num(&sum, f1, "syscalls"), 1.5));
+	CHECK(near(num(&sum, f1, "ops_per_s_vs_glibc"), 3));
+	CHECK(near(num(&sum, f1, "peak_rss_vs_glibc"), 0.5));
+	CHECK(near(num(&sum, f1, "syscalls_vs_glibc"), 0.25));
+
+	size_t f2 = find_row(&sum, "t2", "flmalloc:seg");
+	CHECK(near(num(&sum, f2, "ops_per_s_vs_glibc"), 4));
+	CHECK(near(num(&sum, f2, "syscalls_vs_glibc"), 1));
+
+	size_t gf = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "flmalloc:seg");
+	CHECK(near(num(&sum, gf, "ops_per_s_vs_glibc"), sqrt(12)));
+	CHECK(near(num(&sum, gf, "peak_rss_vs_glibc"), 0.5));
+	CHECK(near(num(&sum, gf, "syscalls_vs_glibc"), 0.5));
+	CHECK(num(&sum, gf, "runs") == 4 && num(&sum, gf, "ok_runs") == 3);
+	size_t gg = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "glibc");
+	CHECK(isnan(num(&sum, gg, "syscalls")));
+	CHECK(near(num(&sum, gg, "ops_per_s"), sqrt(50000.0 * 1000.0)));
+
+	bench_csv_free(&runs);
+	bench_csv_free(&sum);
+}
+
+static void test_csv_round_trip(void)
+{
+	char path[] = "/tmp/fraglab-summary-test-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	/* Quoted comma, doubled quote, embedded newline, CRLF, a short row. */
+	fputs("b,a,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n2,3\r\n", f);
+	fclose(f);
+	struct bench_csv t;
+	CHECK(bench_csv_read(path, &t) == 0);
+	CHECK(t.n_cols == 3 && t.n_rows == 2);
+	CHECK(!strcmp(bench_csv_field(&t, 0, "b"), "x,1"));
+	CHECK(!strcmp(bench_csv_field(&t, 0, "a"), "say \"hi\""));
+	CHECK(!strcmp(bench_csv_field(&t, 0, "c"), "two\nlines"));
+	CHECK(!strcmp(bench_csv_field(&t, 1, "a"), "3"));
+	CHECK(!strcmp(bench_csv_field(&t, 1, "c"), ""));
+	CHECK(!strcmp(bench_csv_field(&t, 1, "nonexistent"), ""));
+
+	/* Writing and reading back gives the same cells. */
+	CHECK(bench_csv_save(&t, path) == 0);
+	struct bench_csv back;
+	CHECK(bench_csv_read(path, &back) == 0);
+	CHECK(back.n_rows == 2 && !strcmp(bench_csv_field(&back, 0, "c"), "two\nlines"));
+	CHECK(!strcmp(bench_csv_field(&back, 0, "a"), "say \"hi\""));
+	bench_csv_free(&back);
+	bench_csv_free(&t);
+
+	/* An unterminated quote is an error, not a crash. */
+	f = fopen(path, "w");
+	fputs("a,b\n\"open,1\n", f);
+	fclose(f);
+	CHECK(bench_csv_read(path, &t) == -1);
+	unlink(path);
+}
+
+int main(void)
+{
+	test_statistics();
+	test_fixture();
+	test_csv_round_trip();
+	if (failures) {
+		fprintf(stderr, "%d checks failed\n", failures);
+		return 1;
+	}
+	printf("summary: all checks passed\n");
+	return 0;
+}
