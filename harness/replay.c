@@ -365,8 +365,13 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	if (cfg->pass == REPLAY_PASS_LATENCY)
 		res->timer_overhead_ns = latency_timer_overhead_ns();
 
+	/* The allocator's one-time setup is not the trace's doing: run it now.
+	 * (volatile: the compiler may delete a malloc/free pair otherwise.) */
+	void *volatile warm = malloc(1);
+	free(warm);
 	/* Everything the replay touches is mapped and faulted; from here on the
 	 * RSS that grows is the allocator's. */
+	rss_prefault_code(256 * 1024);
 	int peak_ok = rss_reset_peak() == 0;
 	int statm = ws->statm_fd >= 0 ? ws->statm_fd : rss_open();
 	res->rss_baseline_bytes = rss_current_bytes(statm);

@@ -25,17 +25,22 @@ static char **child_environ(const struct allocator *al)
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 3, sizeof *env);
+	char **env = calloc(n + 4, sizeof *env);
 	if (!env)
 		return NULL;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!strncmp(environ[i], "LD_PRELOAD=", 11))
+		if (!strncmp(environ[i], "LD_PRELOAD=", 11) || !strncmp(environ[i], "LD_BIND_NOW=", 12))
 			continue;
 		if (al->policy[0] && !strncmp(environ[i], "FLMALLOC_POLICY=", 16))
 			continue;
 		env[k++] = environ[i];
 	}
+	/* Every symbol bound at load time: no lazy PLT resolution (a dynamic
+	 * linker call of a microsecond or more) on the first malloc of the
+	 * replay, in our code or the allocator's. */
+	static char bind_now[] = "LD_BIND_NOW=1";
+	env[k++] = bind_now;
 	static char preload[PATH_MAX + 16], policy[64];
 	if (al->so_path[0]) {
 		snprintf(preload, sizeof preload, "LD_PRELOAD=%s", al->so_path);

@@ -2,6 +2,7 @@
 #include "rss.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,4 +70,58 @@ int64_t rss_peak_bytes(void)
 	const char *p = line + 7;
 	int64_t kib = parse_u64(&p);
 	return kib < 0 ? -1 : kib * 1024;
+}
+
+/* One line of /proc/self/maps: "start-end perms offset dev inode   path". */
+static void prefault_line(const char *line, long page)
+{
+	char *end;
+	uintptr_t lo = (uintptr_t)strtoull(line, &end, 16);
+	if (*end != '-')
+		return;
+	uintptr_t hi = (uintptr_t)strtoull(end + 1, &end, 16);
+	const char *perms = end + 1;
+	if (perms[0] != 'r' || perms[1] == 'w')
+		return; /* unreadable, or writable: never touch possibly-anonymous data */
+	const char *path = strchr(perms, '/');
+	if (!path)
+		return; /* anonymous, [vdso], [vvar], ... */
+	for (uintptr_t p = lo; p < hi; p += (uintptr_t)page)
+		(void)*(volatile const char *)p;
+}
+
+static __attribute__((noinline)) void prefault_stack(size_t bytes)
+{
+	char probe[4096];
+	volatile char *v = probe;
+	v[0] = 0;
+	if (bytes > sizeof probe)
+		prefault_stack(bytes - sizeof probe);
+}
+
+void rss_prefault_code(size_t stack_bytes)
+{
+	const long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[8192];
+		size_t have = 0;
+		ssize_t n;
+		while ((n = read(fd, buf + have, sizeof buf - 1 - have)) > 0) {
+			have += (size_t)n;
+			buf[have] = '\0';
+			char *line = buf, *nl;
+			while ((nl = strchr(line, '\n'))) {
+				*nl = '\0';
+				prefault_line(line, page);
+				line = nl + 1;
+			}
+			have = (size_t)(buf + have - line);
+			memmove(buf, line, have);
+			if (have == sizeof buf - 1)
+				have = 0; /* an absurd line: drop it */
+		}
+		close(fd);
+	}
+	prefault_stack(stack_bytes);
 }

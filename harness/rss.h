@@ -5,6 +5,7 @@
 #ifndef FRAGLAB_RSS_H
 #define FRAGLAB_RSS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Opens /proc/self/statm once; the returned fd is then read with pread at
@@ -23,3 +24,13 @@ int rss_reset_peak(void);
 int64_t rss_peak_bytes(void);
 
 #endif
+
+/* Makes every page of every readable file-backed mapping resident (program
+ * and library code, read-only data) by reading one byte per page, and
+ * touches `stack_bytes` of stack below the caller.  Run before taking a
+ * baseline, so that the first execution of harness or allocator code during
+ * the replay does not fault pages in (fault-around maps up to 64 KiB per
+ * fault) and count them as heap.  Anonymous mappings are left alone:
+ * touching an allocator's reserved-but-unused memory would commit it.
+ * Uses no malloc and no stdio. */
+void rss_prefault_code(size_t stack_bytes);
