@@ -154,7 +154,8 @@ static int record_default_shim(char *out, size_t cap)
 	return snprintf(out, cap, "%s/libfltrace.so", self) < (int)cap ? 0 : -1;
 }
 
-/* Converts every log; returns 0 if all were written. */
+/* Converts every log; returns 0 if the started process's trace and every
+ * other one that has events were written. */
 static int record_convert_all(struct record_log_entry *logs, int n, pid_t root, const char *out)
 {
 	char stem[PATH_MAX];
@@ -171,8 +172,16 @@ static int record_convert_all(struct record_log_entry *logs, int n, pid_t root, 
 		else
 			snprintf(dest, sizeof dest, "%s.%d.%u%s", stem, info->pid, info->image, ext);
 		struct record_log_stats st;
-		if (record_log_convert(logs[i].path, dest, &st) < 0) {
+		int converted = record_log_convert(logs[i].path, dest, &st);
+		if (converted < 0) {
 			rc = -1;
+			continue;
+		}
+		if (converted > 0) {
+			fprintf(stderr, "fraglab record: pid %d made no heap allocations; no trace for it: %s\n",
+				info->pid, info->command);
+			if (info->pid == root && info->image == 0)
+				rc = -1;
 			continue;
 		}
 		fprintf(stderr, "fraglab record: %s: %" PRIu64 " events, %" PRIu64 " thread%s, pid %d: %s\n",

@@ -169,7 +169,7 @@ static uint64_t conv_new_id(struct log_conv *c)
 static uint64_t conv_align(uint64_t a)
 {
 	uint64_t p = sizeof(void *);
-	while (p < a && p < (1ULL << 62))
+	while (p < a && p < (1ULL << 30)) /* the format's largest alignment */
 		p <<= 1;
 	return p;
 }
@@ -272,6 +272,11 @@ int record_log_convert(const char *log_path, const char *out_path, struct record
 	if (c.oom) {
 		fprintf(stderr, "fraglab record: out of memory converting %s\n", log_path);
 		record_writer_abort(&w);
+		goto out;
+	}
+	if (st->events == 0) { /* the format refuses a trace without events */
+		record_writer_abort(&w);
+		rc = 1;
 		goto out;
 	}
 	rc = record_writer_commit(&w);

@@ -35,7 +35,8 @@ struct record_log_stats {
 int record_log_info(const char *log_path, struct record_log_info *info);
 
 /* Writes the trace for LOG_PATH to OUT_PATH (temporary file, then
- * rename).  Returns 0, or -1 after printing why. */
+ * rename).  Returns 0; 1 when the log holds no event (nothing is written:
+ * the format refuses empty traces); -1 after printing why it failed. */
 int record_log_convert(const char *log_path, const char *out_path, struct record_log_stats *st);
 
 #endif
