@@ -44,7 +44,8 @@ struct flmalloc_stats {
 	uint64_t bytes_mapped;
 	uint64_t bytes_in_use;
 	uint64_t bytes_free;
-	uint64_t bytes_purged;   /* free bytes given back with madvise */
+	uint64_t bytes_purged;   /* free bytes known not resident: given back with
+	                          * madvise, or never touched since mmap */
 	uint64_t regions;        /* heap regions currently mapped */
 	uint64_t big_blocks;     /* live blocks with a mapping of their own */
 	uint64_t mmap_calls;

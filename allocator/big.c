@@ -1,0 +1,103 @@
+/*
+ * big.c: blocks at or above FLMALLOC_BIG get a mapping of their own and
+ * give it back on free; realloc moves them with mremap, so growing one
+ * never copies.  No lock: the mapping is the block's alone, and the shared
+ * counters are atomic.
+ *
+ * Layout: the mapping starts at M (page-aligned); the block header sits at
+ * B = M + off, where off is 0 unless the caller asked for an alignment
+ * above 16; B->prev_size = off, B->head = magic | mapping length | BIG |
+ * INUSE, and the payload starts at B + 16.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+static void account(int64_t bytes, int64_t blocks)
+{
+	__atomic_fetch_add(&fl_state.big_mapped, (uint64_t)bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_state.big_count, (uint64_t)blocks, __ATOMIC_RELAXED);
+}
+
+static char *mapping_of(const struct fl_block *b)
+{
+	return (char *)b - b->prev_size;
+}
+
+void *fl_big_alloc(size_t size, size_t align)
+{
+	size_t page = fl_state.page_size;
+	size_t off = align > FL_ALIGN ? align - FL_ALIGN : 0;
+	size_t len;
+	char *map;
+	if (align <= page) {
+		len = fl_align_up(off + FL_ALIGN + size, page);
+		map = fl_os_map(len);
+		if (!map) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	} else {
+		/* Over-map by the alignment, then hand the unused whole pages at
+		 * both ends back, so the block keeps only what it needs. */
+		size_t over = fl_align_up(FL_ALIGN + size, page) + align;
+		map = fl_os_map(over);
+		if (!map) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		uintptr_t user = fl_align_up((uintptr_t)map + FL_ALIGN, align);
+		char *start = (char *)((user - FL_ALIGN) & ~(uintptr_t)(page - 1));
+		char *end = (char *)fl_align_up(user + size, page);
+		if (start > map)
+			fl_os_unmap(map, (size_t)(start - map));
+		if (end < map + over)
+			fl_os_unmap(end, (size_t)(map + over - end));
+		map = start;
+		len = (size_t)(end - start);
+		off = (size_t)(user - FL_ALIGN - (uintptr_t)start);
+	}
+	struct fl_block *b = (struct fl_block *)(map + off);
+	b->prev_size = off;
+	b->head = fl_make_head(len, FL_BIG | FL_INUSE);
+	account((int64_t)len, 1);
+	return fl_payload(b);
+}
+
+void fl_big_free(struct fl_block *b)
+{
+	size_t len = fl_size(b);
+	fl_os_unmap(mapping_of(b), len);
+	account(-(int64_t)len, -1);
+}
+
+size_t fl_big_usable(const struct fl_block *b)
+{
+	return fl_size(b) - b->prev_size - FL_ALIGN;
+}
+
+void *fl_big_realloc(struct fl_block *b, size_t size)
+{
+	size_t off = b->prev_size, len = fl_size(b);
+	size_t new_len = fl_align_up(off + FL_ALIGN + size, fl_state.page_size);
+	if (new_len == len)
+		return fl_payload(b);
+	char *map = fl_os_remap(mapping_of(b), len, new_len);
+	if (!map) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b = (struct fl_block *)(map + off);
+	b->head = fl_make_head(new_len, FL_BIG | FL_INUSE);
+	account((int64_t)new_len - (int64_t)len, 0);
+	return fl_payload(b);
+}
+
+const char *fl_big_validate(const struct fl_block *b)
+{
+	size_t off = b->prev_size, len = fl_size(b);
+	if (off % FL_ALIGN || off + FL_ALIGN > len || len % fl_state.page_size ||
+	    (uintptr_t)mapping_of(b) % fl_state.page_size)
+		return "invalid pointer";
+	return NULL;
+}

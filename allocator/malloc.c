@@ -1,0 +1,102 @@
+/*
+ * malloc.c: flmalloc_malloc, flmalloc_calloc, flmalloc_free,
+ * flmalloc_usable_size, and the pointer validation every call taking a
+ * pointer goes through.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+void *flmalloc_malloc(size_t size)
+{
+	fl_ensure_init();
+	if (size >= FL_REQUEST_MAX) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (size >= fl_state.big_threshold)
+		return fl_big_alloc(size, FL_ALIGN);
+	size_t need = fl_block_size_for(size);
+	bool held = fl_lock();
+	struct fl_block *b = fl_heap_alloc(need);
+	fl_unlock(held);
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return fl_payload(b);
+}
+
+void *flmalloc_calloc(size_t nmemb, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(nmemb, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	void *p = flmalloc_malloc(total);
+	if (p && !(fl_block_of(p)->head & FL_BIG)) /* fresh mappings are zero */
+		memset(p, 0, total);
+	return p;
+}
+
+struct fl_block *fl_validate(void *p, const char *call, bool *held)
+{
+	fl_ensure_init();
+	struct fl_block *b = fl_block_of(p);
+	const char *err = NULL;
+	*held = false;
+	if ((uintptr_t)p % FL_ALIGN)
+		err = "invalid pointer";
+	else if (!fl_magic_ok(b))
+		err = (b->head == FL_HEAD_ABSORBED) ? "double free or invalid pointer" : "invalid pointer";
+	else if (b->head & FL_BIG)
+		err = fl_big_validate(b);
+	else {
+		*held = fl_lock();
+		err = fl_heap_validate(b);
+	}
+	if (err) {
+		fl_unlock(*held);
+		fl_error_misuse(call, err, p);
+	}
+	return b;
+}
+
+void fl_release(struct fl_block *b, bool held)
+{
+	if (b->head & FL_BIG) {
+		fl_big_free(b);
+		return;
+	}
+	fl_heap_free(b);
+	fl_unlock(held);
+}
+
+void flmalloc_free(void *p)
+{
+	if (!p)
+		return;
+	int saved = errno;
+	bool held;
+	struct fl_block *b = fl_validate(p, "free", &held);
+	fl_release(b, held);
+	errno = saved;
+}
+
+size_t fl_usable(const struct fl_block *b)
+{
+	return (b->head & FL_BIG) ? fl_big_usable(b) : fl_size(b) - FL_BLOCK_OVERHEAD;
+}
+
+size_t flmalloc_usable_size(void *p)
+{
+	if (!p)
+		return 0;
+	bool held;
+	struct fl_block *b = fl_validate(p, "malloc_usable_size", &held);
+	size_t n = fl_usable(b);
+	fl_unlock(held);
+	return n;
+}

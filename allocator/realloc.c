@@ -1,0 +1,59 @@
+/*
+ * realloc.c: flmalloc_realloc and flmalloc_reallocarray.  A heap block
+ * shrinks in place or grows into a free right neighbour; a big block grows
+ * or shrinks with mremap; anything else moves (allocate, copy, free).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void *realloc_move(void *p, struct fl_block *b, size_t size, bool held)
+{
+	size_t old = fl_usable(b);
+	fl_unlock(held);
+	void *q = flmalloc_malloc(size);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old < size ? old : size);
+	fl_release(b, (b->head & FL_BIG) ? false : fl_lock());
+	return q;
+}
+
+void *flmalloc_realloc(void *p, size_t size)
+{
+	if (!p)
+		return flmalloc_malloc(size);
+	bool held;
+	struct fl_block *b = fl_validate(p, "realloc", &held);
+	if (size == 0) {
+		fl_release(b, held);
+		return NULL;
+	}
+	if (size >= FL_REQUEST_MAX) {
+		fl_unlock(held);
+		errno = ENOMEM;
+		return NULL;
+	}
+	bool big_wanted = size >= fl_state.big_threshold;
+	if (b->head & FL_BIG) {
+		if (big_wanted)
+			return fl_big_realloc(b, size);
+		return realloc_move(p, b, size, held);
+	}
+	if (!big_wanted && fl_heap_resize(b, fl_block_size_for(size))) {
+		fl_unlock(held);
+		return p;
+	}
+	return realloc_move(p, b, size, held);
+}
+
+void *flmalloc_reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(nmemb, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return flmalloc_realloc(p, total);
+}
