@@ -186,6 +186,22 @@ test-stress: $(BUILD)/tests/alloc_threads
 		FLMALLOC_POLICY=$$p $(BUILD)/tests/alloc_threads --threads 8 --ops $(STRESS_OPS) || exit 1; \
 	done
 
+# The comparison (docs/bench.md): `make bench` runs `fraglab bench` into
+# results/; QUICK=1 is the one-minute version.  TRACES="FILE|DIR ...",
+# ALLOCS="glibc flmalloc:seg ...", RUNS=N and OUT=DIR choose what runs and
+# where it goes.  `make sweep` answers flmalloc's design questions the same
+# way (FLMALLOC_BIG, FLMALLOC_KEEP, the policies).
+BENCH_FLAGS = $(if $(filter 1,$(QUICK)),--quick) $(foreach t,$(TRACES),--traces $(t)) \
+	$(if $(RUNS),--runs $(RUNS)) $(if $(OUT),--out $(OUT))
+.PHONY: sweep
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/fraglab bench $(BENCH_FLAGS) $(foreach a,$(ALLOCS),--alloc $(a))
+
+sweep: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/fraglab sweep $(BENCH_FLAGS)
+
 clean:
 	rm -rf build
 

@@ -44,5 +44,5 @@ set key top left
 plot datafile using ($0 - 0.2):'hyperfine_mean_s':xtic(strcol('trace').' '.strcol('allocator')) \
 	with boxes lc rgb '#4477aa' title 'hyperfine: whole process (mean)', \
      datafile using ($0 - 0.2):'hyperfine_mean_s':(column('hyperfine_mean_s') - column('hyperfine_stddev_s')): \
-	(column('hyperfine_mean_s') + column('hyperfine_stddev_s')) with yerrorbars lc rgb 'black' pt 0 ps 0 notitle, \
+	(column('hyperfine_mean_s') + column('hyperfine_stddev_s')) with yerrorbars lc rgb 'black' pt 7 ps 0.4 notitle, \
      datafile using ($0 + 0.2):'replay_seconds' with boxes lc rgb '#ee7733' title 'replay: measured region (median)'

@@ -5,7 +5,8 @@
 # timing runs are not slowed by the clock reads): p50, p99, p99.9 and max
 # in nanoseconds, malloc on the left, free on the right, log scale.  By
 # default the "geomean" rows of summary.csv (geometric mean over the
-# traces); trace='NAME' shows one trace instead.  Lower is better.
+# traces; a geometric mean that includes a 0 ns reading is undefined and
+# has no bar); trace='NAME' shows one trace instead.  Lower is better.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/summary.csv'; out='results/latency.png'" plot/latency.gp
@@ -35,7 +36,7 @@ n_pct = words(percentiles)
 bar_width = 0.8 / n_pct
 bar_x(k) = index_of(allocs, strcol('allocator'), 1) - 1 + (k - (n_pct + 1) / 2.0) * bar_width
 # Only this trace's rows; a zero or missing latency has no bar on a log scale.
-value(op, k) = strcol('trace') eq trace ? column(op.'_'.word(percentiles, k).'_ns') : NaN
+latency_of(op, k) = strcol('trace') eq trace ? column(op.'_'.word(percentiles, k).'_ns') : NaN
 positive(v) = v > 0 ? v : NaN
 
 if (out[strlen(out) - 3:] eq 'svg') {
@@ -44,6 +45,19 @@ if (out[strlen(out) - 3:] eq 'svg') {
 	set terminal pngcairo size 1200,560 noenhanced font 'Sans,10'
 }
 set output out
+# A fixed palette (gnuplot's 8th default colour is black, which the
+# reference lines use): allocators keep their colour in every figure.
+set linetype 1 lc rgb '#1f77b4'
+set linetype 2 lc rgb '#ff7f0e'
+set linetype 3 lc rgb '#2ca02c'
+set linetype 4 lc rgb '#d62728'
+set linetype 5 lc rgb '#9467bd'
+set linetype 6 lc rgb '#8c564b'
+set linetype 7 lc rgb '#e377c2'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#bcbd22'
+set linetype 10 lc rgb '#7f7f7f'
+set linetype cycle 10
 
 set style fill solid 0.85 border rgb 'black'
 set boxwidth bar_width
@@ -55,14 +69,17 @@ set grid ytics
 set border 3
 set tics nomirror
 set ylabel 'nanoseconds per call (log scale)'
+# Timer resolution is coarse (tens of ns), so fast calls read 0 or 10: start at 1.
+set yrange [1:*]
+set format y '%.0s%c'
 set key top left
 
 set multiplot layout 1,2 title sprintf("Call latency percentiles (%s; lower is better)", \
 	trace eq 'geomean' ? 'geometric mean over traces' : 'trace '.trace)
 set title 'malloc'
-plot for [k=1:n_pct] datafile using (bar_x(k)):(positive(value('malloc', k))) \
+plot for [k=1:n_pct] datafile using (bar_x(k)):(positive(latency_of('malloc', k))) \
 	with boxes lc k title percentile_label(k)
 set title 'free'
-plot for [k=1:n_pct] datafile using (bar_x(k)):(positive(value('free', k))) \
+plot for [k=1:n_pct] datafile using (bar_x(k)):(positive(latency_of('free', k))) \
 	with boxes lc k title percentile_label(k)
 unset multiplot

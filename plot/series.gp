@@ -20,14 +20,14 @@ set datafile separator ','
 set datafile columnheaders
 set datafile missing ''
 
+# The trace's name and the allocators in the file, in order of appearance.
 trace_name = ''
-if (!exists("allocs")) {
-	allocs = ' '
-	set table $discard
-	plot datafile using (a = strcol('allocator'), trace_name = strcol('trace'), \
-		strstrt(allocs, ' '.a.' ') ? 0 : (allocs = allocs.a.' ', 0)):(0) with table
-	unset table
-}
+found_allocs = ' '
+set table $discard
+plot datafile using (a = strcol('allocator'), trace_name = strcol('trace'), \
+	strstrt(found_allocs, ' '.a.' ') ? 0 : (found_allocs = found_allocs.a.' ', 0)):(0) with table
+unset table
+if (!exists("allocs")) { allocs = found_allocs }
 n_allocs = words(allocs)
 is_line(j) = strcol('allocator') eq word(allocs, j)
 
@@ -37,6 +37,19 @@ if (out[strlen(out) - 3:] eq 'svg') {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
 }
 set output out
+# A fixed palette (gnuplot's 8th default colour is black, which the
+# reference lines use): allocators keep their colour in every figure.
+set linetype 1 lc rgb '#1f77b4'
+set linetype 2 lc rgb '#ff7f0e'
+set linetype 3 lc rgb '#2ca02c'
+set linetype 4 lc rgb '#d62728'
+set linetype 5 lc rgb '#9467bd'
+set linetype 6 lc rgb '#8c564b'
+set linetype 7 lc rgb '#e377c2'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#bcbd22'
+set linetype 10 lc rgb '#7f7f7f'
+set linetype cycle 10
 
 set title sprintf("Live bytes and heap RSS over the replay%s", trace_name eq '' ? '' : ': '.trace_name)
 set xlabel 'event'

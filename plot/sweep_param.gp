@@ -49,6 +49,19 @@ if (out[strlen(out) - 3:] eq 'svg') {
 	set terminal pngcairo size 1100,1000 noenhanced font 'Sans,10'
 }
 set output out
+# A fixed palette (gnuplot's 8th default colour is black, which the
+# reference lines use): allocators keep their colour in every figure.
+set linetype 1 lc rgb '#1f77b4'
+set linetype 2 lc rgb '#ff7f0e'
+set linetype 3 lc rgb '#2ca02c'
+set linetype 4 lc rgb '#d62728'
+set linetype 5 lc rgb '#9467bd'
+set linetype 6 lc rgb '#8c564b'
+set linetype 7 lc rgb '#e377c2'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#bcbd22'
+set linetype 10 lc rgb '#7f7f7f'
+set linetype cycle 10
 
 set xrange [-0.3:n_values - 0.7]
 set xtics scale 0 (bytes(real(word(values, 1))) 0)

@@ -4,7 +4,8 @@
 # measured region only: replay's clock runs around the replayed calls, not
 # process start-up or trace loading), in millions.  The error bar spans
 # the slowest and the fastest run (events / seconds_max .. seconds_min).
-# Higher is better.
+# Log scale, as traces differ in speed by orders of magnitude.  Higher
+# is better.  speedup.gp shows the same medians relative to glibc.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/summary.csv'; out='results/throughput.png'" plot/throughput.gp
@@ -45,6 +46,19 @@ if (out[strlen(out) - 3:] eq 'svg') {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
 }
 set output out
+# A fixed palette (gnuplot's 8th default colour is black, which the
+# reference lines use): allocators keep their colour in every figure.
+set linetype 1 lc rgb '#1f77b4'
+set linetype 2 lc rgb '#ff7f0e'
+set linetype 3 lc rgb '#2ca02c'
+set linetype 4 lc rgb '#d62728'
+set linetype 5 lc rgb '#9467bd'
+set linetype 6 lc rgb '#8c564b'
+set linetype 7 lc rgb '#e377c2'
+set linetype 8 lc rgb '#17becf'
+set linetype 9 lc rgb '#bcbd22'
+set linetype 10 lc rgb '#7f7f7f'
+set linetype cycle 10
 
 set style fill solid 0.85 border rgb 'black'
 set boxwidth bar_width
@@ -58,11 +72,12 @@ set border 3
 set tics nomirror
 
 set title 'Replay throughput (median of the timing runs; higher is better)'
-set ylabel 'million operations per second'
-set yrange [0:*]
+# Log scale: traces differ in speed by orders of magnitude.
+set ylabel 'million operations per second (log scale)'
+set logscale y
 plot for [j=1:n_allocs] datafile \
 	using (bar_x(j)):(is_bar(j) ? column('ops_per_s') / 1e6 : NaN) with boxes lc j title word(allocs, j), \
      for [j=1:n_allocs] datafile \
 	using (bar_x(j)):(is_bar(j) ? column('ops_per_s') / 1e6 : NaN): \
 	(column('events') / column('seconds_max') / 1e6):(column('events') / column('seconds_min') / 1e6) \
-	with yerrorbars lc rgb 'black' pt 0 ps 0 notitle
+	with yerrorbars lc rgb 'black' pt 7 ps 0.4 notitle
