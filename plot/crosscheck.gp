@@ -23,7 +23,7 @@ set datafile separator ','
 set datafile columnheaders
 set datafile missing ''
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'

@@ -39,7 +39,7 @@ bar_x(k) = index_of(allocs, strcol('allocator'), 1) - 1 + (k - (n_pct + 1) / 2.0
 latency_of(op, k) = strcol('trace') eq trace ? column(op.'_'.word(percentiles, k).'_ns') : NaN
 positive(v) = v > 0 ? v : NaN
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1200,560 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1200,560 noenhanced font 'Sans,10'

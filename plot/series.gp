@@ -31,7 +31,7 @@ if (!exists("allocs")) { allocs = found_allocs }
 n_allocs = words(allocs)
 is_line(j) = strcol('allocator') eq word(allocs, j)
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'

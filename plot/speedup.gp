@@ -40,7 +40,7 @@ bar_width = 0.8 / n_allocs
 bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0) * bar_width
 is_bar(j) = strcol('allocator') eq word(allocs, j)
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'

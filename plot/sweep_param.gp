@@ -39,11 +39,11 @@ bytes(v) = v >= 1048576 ? sprintf('%gM', v / 1048576.0) : v >= 1024 ? sprintf('%
 # Each trace's best throughput over the sweep, to draw relative throughput.
 array best[n_traces]
 do for [i=1:n_traces] {
-	stats datafile using (is_trace(i) ? column('ops_per_s') : NaN) nooutput
+	stats datafile using (is_trace(i) && column('ops_per_s') > 0 ? column('ops_per_s') : 0) nooutput
 	best[i] = STATS_max
 }
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,1000 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,1000 noenhanced font 'Sans,10'
@@ -86,8 +86,15 @@ plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) ?
 set title 'Memory syscalls: mmap+munmap+mremap+brk+madvise (log scale; lower is better)'
 set ylabel 'system calls'
 set xlabel param_label
-set logscale y
-set yrange [0.8:*]
+# A log scale needs one positive count; when nothing made a syscall, say so.
+stats datafile using (column('syscalls') > 0 ? column('syscalls') : 0) nooutput
+if (STATS_max > 0) {
+	set logscale y
+	set yrange [0.8:*]
+} else {
+	set yrange [0:1]
+	set label 1 'no memory syscalls during the replay' at graph 0.5, 0.5 center
+}
 plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) && column('syscalls') > 0 ? column('syscalls') : NaN) \
 	with linespoints lw 2 lc i title word(traces, i)
 unset multiplot

@@ -32,7 +32,7 @@ bar_width = 0.8 / n_allocs
 bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0) * bar_width
 is_bar(j) = strcol('allocator') eq word(allocs, j)
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,1000 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,1000 noenhanced font 'Sans,10'
@@ -75,8 +75,15 @@ plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) ? column('ops_per_s
 	with boxes lc j title word(allocs, j)
 set title 'Memory syscalls: mmap+munmap+mremap+brk+madvise (log scale; lower is better)'
 set ylabel 'system calls'
-set logscale y
-set yrange [0.8:*]
+# A log scale needs one positive count; when nothing made a syscall, say so.
+stats datafile using (column('syscalls') > 0 ? column('syscalls') : 0) nooutput
+if (STATS_max > 0) {
+	set logscale y
+	set yrange [0.8:*]
+} else {
+	set yrange [0:1]
+	set label 1 'no memory syscalls during the replay' at graph 0.5, 0.5 center
+}
 plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) && column('syscalls') > 0 ? column('syscalls') : NaN) \
 	with boxes lc j title word(allocs, j)
 unset multiplot

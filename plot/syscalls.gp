@@ -39,7 +39,7 @@ bar_width = 0.8 / n_allocs
 bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0) * bar_width
 is_bar(j) = strcol('allocator') eq word(allocs, j)
 
-if (out[strlen(out) - 3:] eq 'svg') {
+if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
 	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
@@ -72,7 +72,14 @@ set tics nomirror
 
 set title 'Memory syscalls during the replay (mmap+munmap+mremap+brk+madvise; lower is better)'
 set ylabel 'system calls (log scale)'
-set logscale y
-set yrange [0.8:*]
+# A log scale needs one positive count; when nothing made a syscall, say so.
+stats datafile using (column('syscalls') > 0 ? column('syscalls') : 0) nooutput
+if (STATS_max > 0) {
+	set logscale y
+	set yrange [0.8:*]
+} else {
+	set yrange [0:1]
+	set label 1 'no memory syscalls during the replay' at graph 0.5, 0.5 center
+}
 plot for [j=1:n_allocs] datafile \
 	using (bar_x(j)):(is_bar(j) && column('syscalls') > 0 ? column('syscalls') : NaN) with boxes lc j title word(allocs, j)
