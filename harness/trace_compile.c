@@ -62,6 +62,8 @@ void trace_compiler_free(struct trace_compiler *c)
 	free(c->slot_born);
 	free(c->slot_next_free);
 	free(c->thread_free_top);
+	free(c->thread_stocked_at);
+	free(c->stocked);
 	memset(c, 0, sizeof *c);
 }
 
@@ -126,9 +128,16 @@ static int trace_compiler_thread(struct trace_compiler *c, uint64_t tid, uint16_
 	if (n >= c->thread_capacity) {
 		uint32_t cap = c->thread_capacity ? c->thread_capacity * 2 : 16;
 		uint32_t *top = realloc(c->thread_free_top, cap * sizeof *top);
-		if (!top)
+		if (top)
+			c->thread_free_top = top;
+		uint32_t *at = realloc(c->thread_stocked_at, cap * sizeof *at);
+		if (at)
+			c->thread_stocked_at = at;
+		uint16_t *stocked = realloc(c->stocked, cap * sizeof *stocked);
+		if (stocked)
+			c->stocked = stocked;
+		if (!top || !at || !stocked)
 			return trace_compiler_fail(c, "out of memory for %u threads", cap);
-		c->thread_free_top = top;
 		c->thread_capacity = cap;
 	}
 	if (trace_idmap_insert(&c->tids, tid, n) < 0)
@@ -139,13 +148,42 @@ static int trace_compiler_thread(struct trace_compiler *c, uint64_t tid, uint16_
 	return 0;
 }
 
-/* Takes a slot for a new block on thread `thread`. */
+/* Returns slot to the free-slot stack of thread `thread`. */
+static void trace_compiler_push_slot(struct trace_compiler *c, uint16_t thread, uint32_t slot)
+{
+	if (c->thread_free_top[thread] == TRACE_NO_SLOT) {
+		c->thread_stocked_at[thread] = c->n_stocked;
+		c->stocked[c->n_stocked++] = thread;
+	}
+	c->slot_next_free[slot] = c->thread_free_top[thread];
+	c->thread_free_top[thread] = slot;
+}
+
+/* Pops the top of thread's (non-empty) free-slot stack. */
+static uint32_t trace_compiler_pop_slot(struct trace_compiler *c, uint16_t thread)
+{
+	uint32_t slot = c->thread_free_top[thread];
+	c->thread_free_top[thread] = c->slot_next_free[slot];
+	if (c->thread_free_top[thread] == TRACE_NO_SLOT) {
+		/* Swap-remove thread from the stocked set. */
+		uint32_t at = c->thread_stocked_at[thread];
+		uint16_t last = c->stocked[--c->n_stocked];
+		c->stocked[at] = last;
+		c->thread_stocked_at[last] = at;
+	}
+	return slot;
+}
+
+/* Takes a slot for a new block on thread `thread`: its own most recently
+ * freed slot, else another thread's, else a new one. */
 static int trace_compiler_take_slot(struct trace_compiler *c, uint16_t thread, uint32_t *slot)
 {
-	uint32_t top = c->thread_free_top[thread];
-	if (top != TRACE_NO_SLOT) {
-		c->thread_free_top[thread] = c->slot_next_free[top];
-		*slot = top;
+	if (c->thread_free_top[thread] != TRACE_NO_SLOT) {
+		*slot = trace_compiler_pop_slot(c, thread);
+		return 0;
+	}
+	if (c->n_stocked) {
+		*slot = trace_compiler_pop_slot(c, c->stocked[c->n_stocked - 1]);
 		return 0;
 	}
 	if (c->summary.slots == TRACE_NO_SLOT)
@@ -265,8 +303,7 @@ int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct tra
 			return -1;
 		if (trace_idmap_insert(&c->ids, (uint64_t)id, slot) < 0) {
 			/* Give the slot back so the compiler stays consistent. */
-			c->slot_next_free[slot] = c->thread_free_top[thread];
-			c->thread_free_top[thread] = slot;
+			trace_compiler_push_slot(c, thread, slot);
 			return trace_compiler_fail(c, "out of memory for %zu live ids", c->ids.count + 1);
 		}
 		c->slot_size[slot] = usize;
@@ -291,8 +328,7 @@ int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct tra
 			return trace_compiler_fail(c, "free of id %" PRId64 ", which is not live", id);
 		c->live_bytes -= c->slot_size[slot];
 		c->live_blocks--;
-		c->slot_next_free[slot] = c->thread_free_top[thread];
-		c->thread_free_top[thread] = slot;
+		trace_compiler_push_slot(c, thread, slot);
 		usize = 0;
 	}
 

@@ -6,11 +6,13 @@
  * map and per-slot state) and the number of threads, never to the number
  * of events, so a streamed trace compiles in bounded memory.
  *
- * Slots: an allocation pops the most recently freed slot from its own
- * thread's free-slot stack, else opens a new slot; a free pushes the slot
- * on the freeing thread's stack.  Single-threaded traces therefore use
- * exactly peak-live-blocks slots, and a slot never moves between threads
- * except through a real cross-thread free (see docs/trace-format.md).
+ * Slots: a free pushes the slot on the freeing thread's free-slot stack.
+ * An allocation pops the most recently freed slot from its own thread's
+ * stack; if that is empty, from another thread's non-empty stack; only if
+ * every stack is empty does it open a new slot.  So n_slots is exactly the
+ * peak number of live blocks, for any trace, and a slot passes between
+ * threads only when the allocating thread has no free slot of its own
+ * (see docs/trace-format.md, "Slots").
  */
 #ifndef FRAGLAB_TRACE_COMPILE_H
 #define FRAGLAB_TRACE_COMPILE_H
@@ -33,6 +35,9 @@ struct trace_compiler {
 	uint32_t *slot_next_free;      /* links of the per-thread free-slot stacks */
 	uint32_t slot_capacity;
 	uint32_t *thread_free_top;     /* per dense thread: top free slot or TRACE_NO_SLOT */
+	uint32_t *thread_stocked_at;   /* per dense thread: index in stocked[], if its stack is non-empty */
+	uint16_t *stocked;             /* the threads whose free-slot stack is non-empty */
+	uint32_t n_stocked;
 	uint32_t thread_capacity;
 	uint64_t live_bytes;           /* invariant: <= PTRDIFF_MAX */
 	uint64_t live_blocks;

@@ -225,32 +225,48 @@ static void test_id_and_slot_reuse(void)
 	trace_close(&t);
 }
 
-/* tids are renumbered by first appearance; a freed slot goes to the
- * freeing thread's stack, so another thread never reuses it. */
+/* tids are renumbered by first appearance.  A freed slot goes to the
+ * freeing thread's stack; a thread reuses its own freed slots first, takes
+ * another thread's only when it has none, and opens a new slot only when
+ * no slot is free anywhere, so slots == peak live blocks. */
 static void test_threads(void)
 {
 	struct trace t;
 	const char *p = write_file("threads.jsonl",
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"mt\"}\n"
-		"{\"op\":\"malloc\",\"id\":1,\"size\":8,\"tid\":4000}\n"   /* thread 0, slot 0 */
-		"{\"op\":\"free\",\"id\":1,\"tid\":77}\n"                  /* thread 1 frees slot 0 */
-		"{\"op\":\"malloc\",\"id\":2,\"size\":8,\"tid\":4000}\n"   /* thread 0: new slot 1 */
-		"{\"op\":\"malloc\",\"id\":3,\"size\":8,\"tid\":77}\n"     /* thread 1: reuses slot 0 */
-		"{\"op\":\"malloc\",\"id\":4,\"size\":8}\n");              /* no tid = tid 0: thread 2, slot 2 */
+		"{\"op\":\"malloc\",\"id\":1,\"size\":8,\"tid\":4000}\n"   /* 0: thread 0, slot 0 */
+		"{\"op\":\"malloc\",\"id\":2,\"size\":8,\"tid\":77}\n"     /* 1: thread 1, slot 1 */
+		"{\"op\":\"free\",\"id\":1,\"tid\":77}\n"                  /* 2: thread 1 stacks slot 0 */
+		"{\"op\":\"free\",\"id\":2,\"tid\":4000}\n"                /* 3: thread 0 stacks slot 1 */
+		"{\"op\":\"malloc\",\"id\":3,\"size\":8,\"tid\":4000}\n"   /* 4: own stack: slot 1 */
+		"{\"op\":\"malloc\",\"id\":4,\"size\":8,\"tid\":77}\n"     /* 5: own stack: slot 0 */
+		"{\"op\":\"free\",\"id\":3,\"tid\":77}\n"                  /* 6: thread 1 stacks slot 1 */
+		"{\"op\":\"malloc\",\"id\":5,\"size\":8,\"tid\":4000}\n"   /* 7: steals slot 1 */
+		"{\"op\":\"malloc\",\"id\":6,\"size\":8}\n");              /* 8: no tid = tid 0: thread 2, new slot 2 */
 	CHECK(trace_open(p, &t) == 0);
 	CHECK_EQ(t.summary.threads, 3);
 	CHECK_EQ(t.n_slots, 3);
 	CHECK_EQ(t.summary.peak_live_blocks, 3);
-	if (t.n_events == 5) {
-		CHECK_EQ(t.events[0].tid, 0);
-		CHECK_EQ(t.events[1].tid, 1);
-		CHECK_EQ(t.events[2].tid, 0);
-		CHECK_EQ(t.events[2].slot, 1);
-		CHECK_EQ(t.events[3].tid, 1);
-		CHECK_EQ(t.events[3].slot, 0);
-		CHECK_EQ(t.events[4].tid, 2);
-		CHECK_EQ(t.events[4].slot, 2);
+	static const uint16_t tid[9] = {0, 1, 1, 0, 0, 1, 1, 0, 2};
+	static const uint32_t slot[9] = {0, 1, 0, 1, 1, 0, 1, 1, 2};
+	CHECK_EQ(t.n_events, 9);
+	for (uint64_t i = 0; i < t.n_events && i < 9; i++) {
+		CHECK_EQ(t.events[i].tid, tid[i]);
+		CHECK_EQ(t.events[i].slot, slot[i]);
 	}
+	trace_close(&t);
+
+	/* Producer-consumer: every block allocated on one thread and freed on
+	 * another still needs only peak-live-blocks slots. */
+	char text[64 * 1024];
+	size_t n = (size_t)snprintf(text, sizeof text, "{\"format\":\"fraglab-trace\",\"version\":1}\n");
+	for (int i = 0; i < 500; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "{\"op\":\"malloc\",\"id\":%d,\"size\":16,\"tid\":1}\n"
+				      "{\"op\":\"free\",\"id\":%d,\"tid\":2}\n", i, i);
+	CHECK(trace_open(write_file("producer-consumer.jsonl", text), &t) == 0);
+	CHECK_EQ(t.n_events, 1000);
+	CHECK_EQ(t.n_slots, 1);
 	trace_close(&t);
 }
 
