@@ -101,7 +101,8 @@ static int record_list_logs(const char *dir, struct record_log_entry **out)
 			n++;
 	}
 	closedir(d);
-	qsort(v, (size_t)n, sizeof *v, record_entry_order);
+	if (n > 0)
+		qsort(v, (size_t)n, sizeof *v, record_entry_order);
 	*out = v;
 	return n;
 }

@@ -7,6 +7,7 @@ FRAGLAB="$BUILD/fraglab"
 DATA=tests/data/rep
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+export FRAGLAB_CACHE_DIR="$T/cache"
 fail() { echo "FAIL: $*"; exit 1; }
 
 # 'fraglab check' validates what we emit once it exists.

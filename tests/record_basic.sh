@@ -8,6 +8,7 @@ FRAGLAB="$BUILD/fraglab"
 PROG="$BUILD/tests/prog_record_threads"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+export FRAGLAB_CACHE_DIR="$T/cache"
 fail() { echo "FAIL: $*"; exit 1; }
 [ -x "$PROG" ] && [ -f "$BUILD/libfltrace.so" ] || fail "build $PROG and $BUILD/libfltrace.so first"
 
