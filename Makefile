@@ -10,6 +10,8 @@
 #
 # BUILD=DIR puts every output in DIR (default build/, build/san/ with SAN=1).
 
+.DEFAULT_GOAL := all
+
 SAN ?= 0
 ifeq ($(SAN),1)
 BUILD ?= build/san
