@@ -165,6 +165,22 @@ static struct fltrace_record *log_map_chunk(uint64_t k)
 	return c;
 }
 
+/* Pre-faults the next LOG_POPULATE_RECORDS records (640 KiB, page-aligned
+ * because chunks are) in one call: a page fault per 102 records costs far
+ * more than one madvise per 16384.  Best effort: kernels before 5.14 lack
+ * MADV_POPULATE_WRITE and simply fault page by page. */
+#define LOG_POPULATE_RECORDS 16384u
+_Static_assert(FLTRACE_CHUNK_RECORDS % LOG_POPULATE_RECORDS == 0, "populate ranges tile a chunk");
+_Static_assert(LOG_POPULATE_RECORDS * sizeof(struct fltrace_record) % 4096 == 0, "populate ranges are page-aligned");
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static void log_populate(struct fltrace_record *first)
+{
+	madvise(first, LOG_POPULATE_RECORDS * sizeof *first, MADV_POPULATE_WRITE);
+}
+
 void fltrace_log(enum fltrace_op op, uint64_t addr, uint64_t size, uint64_t aux)
 {
 	if (!atomic_load_explicit(&log_on, memory_order_acquire))
@@ -185,6 +201,8 @@ void fltrace_log(enum fltrace_op op, uint64_t addr, uint64_t size, uint64_t aux)
 		return;
 	}
 	struct fltrace_record *r = &chunk[seq % FLTRACE_CHUNK_RECORDS];
+	if (seq % LOG_POPULATE_RECORDS == 0)
+		log_populate(r);
 	r->addr = addr;
 	r->aux = aux;
 	r->size = size;
