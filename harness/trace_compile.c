@@ -234,59 +234,79 @@ static int trace_op_parse(struct trace_compiler *c, const json_t *event, enum tr
 				   shown, name[n] ? "..." : "");
 }
 
-int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct trace_event *out)
+int trace_compiler_read_json(struct trace_compiler *c, const json_t *event, struct trace_raw_event *raw)
 {
-	struct trace_summary *s = &c->summary;
-	uint64_t index = s->events;
+	memset(raw, 0, sizeof *raw);
 	if (!json_is_object(event))
 		return trace_compiler_fail(c, "an event must be a JSON object, got %s",
 					   trace_json_type_name(event));
-
-	enum trace_op op = TRACE_OP_MALLOC;
-	if (trace_op_parse(c, event, &op) < 0)
+	if (trace_op_parse(c, event, &raw->op) < 0 ||
+	    trace_compiler_get_int(c, event, "id", 1, 0, INT64_MAX, &raw->id) < 0)
 		return -1;
-	int64_t id = 0, size = 0, nmemb = 0, align = 0, tid = 0, ns = 0;
-	if (trace_compiler_get_int(c, event, "id", 1, 0, INT64_MAX, &id) < 0)
-		return -1;
-	switch (op) {
+	switch (raw->op) {
 	case TRACE_OP_MALLOC:
-		if (trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &size) < 0)
+	case TRACE_OP_REALLOC:
+		if (trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &raw->size) < 0)
 			return -1;
 		break;
 	case TRACE_OP_CALLOC:
-		if (trace_compiler_get_int(c, event, "nmemb", 1, 0, PTRDIFF_MAX, &nmemb) < 0 ||
-		    trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &size) < 0)
+		if (trace_compiler_get_int(c, event, "nmemb", 1, 0, PTRDIFF_MAX, &raw->nmemb) < 0 ||
+		    trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &raw->size) < 0)
 			return -1;
+		break;
+	case TRACE_OP_MEMALIGN:
+		if (trace_compiler_get_int(c, event, "align", 1, 0, INT64_MAX, &raw->align) < 0 ||
+		    trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &raw->size) < 0)
+			return -1;
+		break;
+	case TRACE_OP_FREE:
+	case TRACE_OP_COUNT:
+		break;
+	}
+	if (trace_compiler_get_int(c, event, "tid", 0, 0, UINT32_MAX, &raw->tid) < 0 ||
+	    trace_compiler_get_int(c, event, "ns", 0, 0, INT64_MAX, &raw->ns) < 0)
+		return -1;
+	return 0;
+}
+
+int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct trace_event *out)
+{
+	struct trace_raw_event raw;
+	if (trace_compiler_read_json(c, event, &raw) < 0)
+		return -1;
+	return trace_compiler_add_raw(c, &raw, out);
+}
+
+int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_event *raw,
+			   struct trace_event *out)
+{
+	struct trace_summary *s = &c->summary;
+	uint64_t index = s->events;
+	enum trace_op op = raw->op;
+	int64_t id = raw->id, size = raw->size, nmemb = raw->nmemb, align = raw->align;
+	switch (op) {
+	case TRACE_OP_CALLOC:
 		if (nmemb && size > PTRDIFF_MAX / nmemb)
 			return trace_compiler_fail(c, "calloc nmemb * size = %" PRId64 " * %" PRId64
 						   " exceeds PTRDIFF_MAX", nmemb, size);
 		size *= nmemb;
 		break;
 	case TRACE_OP_REALLOC:
-		if (trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &size) < 0)
-			return -1;
 		if (size == 0)
 			return trace_compiler_fail(c, "realloc to size 0 is not portable; write a free instead");
 		break;
 	case TRACE_OP_MEMALIGN:
-		if (trace_compiler_get_int(c, event, "align", 1, 0, INT64_MAX, &align) < 0 ||
-		    trace_compiler_get_int(c, event, "size", 1, 0, PTRDIFF_MAX, &size) < 0)
-			return -1;
 		if (align < (int64_t)sizeof(void *) || align > (INT64_C(1) << TRACE_MAX_ALIGN_LOG2) ||
 		    (align & (align - 1)))
 			return trace_compiler_fail(c, "\"align\" must be a power of two in %zu..%lld, got %" PRId64,
 						   sizeof(void *), 1LL << TRACE_MAX_ALIGN_LOG2, align);
 		break;
-	case TRACE_OP_FREE:
-	case TRACE_OP_COUNT:
+	default:
 		break;
 	}
-	if (trace_compiler_get_int(c, event, "tid", 0, 0, UINT32_MAX, &tid) < 0 ||
-	    trace_compiler_get_int(c, event, "ns", 0, 0, INT64_MAX, &ns) < 0)
-		return -1;
 
 	uint16_t thread = 0;
-	if (trace_compiler_thread(c, (uint64_t)tid, &thread) < 0)
+	if (trace_compiler_thread(c, (uint64_t)raw->tid, &thread) < 0)
 		return -1;
 	uint32_t slot;
 	uint64_t usize = (uint64_t)size;

@@ -45,13 +45,32 @@ struct trace_compiler {
 	char error[256];               /* why the last trace_compiler_add failed */
 };
 
+/* An event's fields as read from its JSON, before the checks that span
+ * fields or events.  Absent optional fields are 0. */
+struct trace_raw_event {
+	enum trace_op op;
+	int64_t id, size, nmemb, align, tid, ns;
+};
+
 int trace_compiler_init(struct trace_compiler *c);
 void trace_compiler_free(struct trace_compiler *c);
 
 /* Validates event (any JSON value) as event number c->summary.events and
  * compiles it into *out.  Returns 0, or -1 with c->error set to a one-line
- * description (without file, line or event index). */
+ * description (without file, line or event index).
+ * = trace_compiler_read_json + trace_compiler_add_raw. */
 int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct trace_event *out);
+
+/* Reads an event's fields: an object with a known "op", every field the op
+ * needs present, every field an integer within its range (id, size, nmemb:
+ * 0..2^63-1; tid 0..2^32-1; ns >= 0; align >= 0).  Returns 0, or -1 with
+ * c->error set. */
+int trace_compiler_read_json(struct trace_compiler *c, const json_t *event, struct trace_raw_event *raw);
+
+/* Validates and compiles an event whose fields passed read_json's checks
+ * (or trace_fastline_parse's, which are stricter). */
+int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_event *raw,
+			   struct trace_event *out);
 
 /* The summary so far, completed with live-at-end, slots and threads. */
 void trace_compiler_summary(const struct trace_compiler *c, struct trace_summary *out);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "trace_compile.h"
+#include "trace_fastline.h"
 #include "trace_header.h"
 #include "trace_input.h"
 
@@ -142,6 +143,15 @@ static int trace_read_lines(struct trace_reader *r)
 			continue;
 		if (trace_read_check_nul(r, line, len, NULL) < 0)
 			return -1;
+		struct trace_raw_event raw;
+		if (trace_fastline_parse(line, len, &raw)) {
+			struct trace_event compiled;
+			if (trace_compiler_add_raw(&r->compiler, &raw, &compiled) < 0)
+				return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->compiler.error);
+			if (r->emit(r->emit_ctx, &compiled) < 0)
+				return -1;
+			continue;
+		}
 		json_t *event = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!event)
 			return trace_read_fail(r, r->in.line_no, jerr.column, NULL, "JSON: %s", jerr.text);

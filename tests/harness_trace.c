@@ -16,6 +16,8 @@
 #include <zlib.h>
 
 #include "trace.h"
+#include "trace_compile.h"
+#include "trace_fastline.h"
 #include "trace_hash.h"
 #include "trace_idmap.h"
 
@@ -426,6 +428,110 @@ static void test_hash(void)
 	CHECK(trace_hash_bytes(z, 32, 0) != trace_hash_bytes(z, 33, 0));
 }
 
+static int raw_equal(const struct trace_raw_event *a, const struct trace_raw_event *b)
+{
+	return a->op == b->op && a->id == b->id && a->size == b->size && a->nmemb == b->nmemb &&
+	       a->align == b->align && a->tid == b->tid && a->ns == b->ns;
+}
+
+/* The fast path must read exactly what jansson's path reads, on every line
+ * it accepts: differential test over random mutations of event lines. */
+static void test_fastline_agrees_with_jansson(void)
+{
+	static const char *const seeds[] = {
+		"{\"op\":\"malloc\",\"id\":12,\"size\":64}",
+		"{\"op\":\"calloc\",\"id\":0,\"nmemb\":4,\"size\":8,\"tid\":3}",
+		"{\"op\":\"realloc\",\"id\":999999999999999999,\"size\":100,\"ns\":123456789}",
+		"{\"op\":\"memalign\",\"id\":7,\"align\":64,\"size\":10}",
+		"{\"op\":\"free\",\"id\":12}",
+		"{\"op\":\"free\",\"id\":5,\"size\":3,\"tid\":4294967295}",
+		" { \"id\" : 1 , \"size\" :\t0, \"op\": \"malloc\" }  ",
+		"{\"size\":1,\"nmemb\":2,\"align\":16,\"op\":\"memalign\",\"id\":3}",
+	};
+	static const char alphabet[] = "{}[]\":,0123456789-+.eE \t\\aopzismlcrefdntu\x01\xc3";
+	struct trace_compiler c;
+	CHECK(trace_compiler_init(&c) == 0);
+	int accepted = 0, declined = 0;
+	uint64_t rng = 99;
+	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+		struct trace_raw_event fast, slow;
+		json_t *j = json_loads(seeds[i], JSON_REJECT_DUPLICATES, NULL);
+		CHECK(trace_fastline_parse(seeds[i], strlen(seeds[i]), &fast) == 1);
+		CHECK(j && trace_compiler_read_json(&c, j, &slow) == 0 && raw_equal(&fast, &slow));
+		json_decref(j);
+	}
+	/* Boundaries: 18 digits are read, 19 are left to jansson; tid above
+	 * 2^32-1 and keys the fast path does not know are left to jansson. */
+	static const char *const declined_lines[] = {
+		"{\"op\":\"free\",\"id\":1000000000000000000}",
+		"{\"op\":\"free\",\"id\":1,\"tid\":4294967296}",
+		"{\"op\":\"free\",\"id\":1,\"extra\":1}",
+		"{\"op\":\"free\",\"id\":1,\"id\":2}",
+		"{\"op\":\"free\",\"id\":1.0}",
+		"{\"op\":\"free\",\"id\":01}",
+		"{\"op\":\"malloc\",\"id\":1}",
+		"{\"op\":\"fr\\u0065e\",\"id\":1}",
+		"{\"op\":\"free\",\"id\":1} x",
+	};
+	for (size_t i = 0; i < sizeof declined_lines / sizeof declined_lines[0]; i++) {
+		struct trace_raw_event raw;
+		CHECK(trace_fastline_parse(declined_lines[i], strlen(declined_lines[i]), &raw) == 0);
+	}
+	struct trace_raw_event big;
+	json_t *j19 = json_loads(declined_lines[0], 0, NULL);
+	CHECK(j19 && trace_compiler_read_json(&c, j19, &big) == 0 && big.id == 1000000000000000000);
+	json_decref(j19);
+
+	for (int iter = 0; iter < 200000; iter++) {
+		char buf[256];
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		const char *seed = seeds[(rng >> 33) % (sizeof seeds / sizeof seeds[0])];
+		size_t len = strlen(seed);
+		memcpy(buf, seed, len);
+		int edits = 1 + (int)((rng >> 20) % 3);
+		for (int e = 0; e < edits; e++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			size_t at = (size_t)((rng >> 33) % (len + 1));
+			char ch = alphabet[(rng >> 13) % (sizeof alphabet - 1)];
+			switch ((rng >> 7) % 3) {
+			case 0: /* replace */
+				if (at < len)
+					buf[at] = ch;
+				break;
+			case 1: /* insert */
+				if (len < sizeof buf - 1) {
+					memmove(buf + at + 1, buf + at, len - at);
+					buf[at] = ch;
+					len++;
+				}
+				break;
+			default: /* delete */
+				if (at < len) {
+					memmove(buf + at, buf + at + 1, len - at - 1);
+					len--;
+				}
+			}
+		}
+		struct trace_raw_event fast, slow;
+		if (!trace_fastline_parse(buf, len, &fast)) {
+			declined++;
+			continue;
+		}
+		accepted++;
+		json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+		int same = j && trace_compiler_read_json(&c, j, &slow) == 0 && raw_equal(&fast, &slow);
+		json_decref(j);
+		if (!same) {
+			fprintf(stderr, "fast path and jansson disagree on: %.*s\n", (int)len, buf);
+			failures++;
+		}
+	}
+	fprintf(stderr, "fastline: %d accepted, %d declined\n", accepted, declined);
+	CHECK(accepted > 4000); /* both outcomes really exercised */
+	CHECK(declined > 4000);
+	trace_compiler_free(&c);
+}
+
 static void remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -459,6 +565,7 @@ int main(void)
 
 	test_hash();
 	test_idmap();
+	test_fastline_agrees_with_jansson();
 	test_tiny_all_forms();
 	test_id_and_slot_reuse();
 	test_threads();
