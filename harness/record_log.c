@@ -66,7 +66,9 @@ int record_log_info(const char *log_path, struct record_log_info *info)
 	size_t n = h->cmdline_len < sizeof h->cmdline ? h->cmdline_len : sizeof h->cmdline;
 	size_t out = 0;
 	for (size_t i = 0; i < n && out + 4 < sizeof info->command; i++)
-		info->command[out++] = h->cmdline[i] ? h->cmdline[i] : ' ';
+		/* NULs separate arguments; control characters would break the
+		 * one-line messages and the trace name. */
+		info->command[out++] = (unsigned char)h->cmdline[i] < 0x20 || h->cmdline[i] == 0x7f ? ' ' : h->cmdline[i];
 	while (out > 0 && info->command[out - 1] == ' ')
 		out--;
 	if (n > 0 && out + 4 >= sizeof info->command) {

@@ -80,6 +80,23 @@ static void writer_append(struct record_writer *w, const char *s, size_t len)
 	w->used += len;
 }
 
+/* The format's rule for names: at most 255 bytes, no control characters.
+ * Control characters (a command line may hold newlines) become spaces; a
+ * longer name is cut at a UTF-8 character boundary and ends in "...". */
+static void writer_clean_name(char out[RECORD_NAME_MAX + 1], const char *name)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && n < RECORD_NAME_MAX; p++)
+		out[n++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+	out[n] = '\0';
+	if (name[n] == '\0')
+		return;
+	n = RECORD_NAME_MAX - 3;
+	while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
+		n--; /* out[n] is now the first byte of a character: cut before it */
+	memcpy(out + n, "...", 4);
+}
+
 int record_writer_open(struct record_writer *w, const char *path, const char *name)
 {
 	memset(w, 0, offsetof(struct record_writer, buf));
@@ -115,9 +132,10 @@ int record_writer_open(struct record_writer *w, const char *path, const char *na
 			}
 		}
 	}
-	char quoted[1100];
-	if (record_json_string(quoted, sizeof quoted, name) < 0)
-		record_json_string(quoted, sizeof quoted, "(name too long)");
+	char clean[RECORD_NAME_MAX + 1];
+	writer_clean_name(clean, name);
+	char quoted[6 * RECORD_NAME_MAX + 3]; /* worst case: every byte escaped */
+	record_json_string(quoted, sizeof quoted, clean);
 	char line[1200];
 	int n = snprintf(line, sizeof line,
 			 "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":%s}\n", quoted);

@@ -16,6 +16,7 @@
 #include "trace.h"
 
 #define RECORD_NO_TID (-1)
+#define RECORD_NAME_MAX 255 /* bytes of a trace's "name" (docs/trace-format.md) */
 
 /* One trace event as written; fields an op does not use are ignored. */
 struct record_event {
@@ -38,7 +39,8 @@ struct record_writer {
 	char buf[1 << 16];
 };
 
-/* Creates the temporary file and writes the header line with NAME.
+/* Creates the temporary file and writes the header line with NAME (cut to
+ * RECORD_NAME_MAX bytes, control characters made spaces).
  * On failure prints "fraglab: cannot create ...: REASON" and returns -1. */
 int record_writer_open(struct record_writer *w, const char *path, const char *name);
 

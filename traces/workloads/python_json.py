@@ -9,7 +9,7 @@ rng = random.Random(42)
 words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
 
 records = []
-for i in range(6000):
+for i in range(3000):
     records.append({
         "id": i,
         "name": "-".join(rng.choice(words) for _ in range(rng.randint(1, 4))),
