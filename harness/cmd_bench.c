@@ -7,11 +7,11 @@
 #include "bench.h"
 #include "cli.h"
 
-/* --quick: one timing run, the hyperfine check on one trace; fits in a
- * minute on the bundled corpus (docs/bench.md). */
+/* --quick: one timing run and the series pass, no latency pass and no
+ * hyperfine cross-check: every replay invocation has a fixed cost (a
+ * quarter second or more on a busy machine), so a minute allows about one
+ * invocation per trace and allocator (docs/bench.md). */
 #define QUICK_RUNS 1
-#define QUICK_HYPERFINE_RUNS 3
-#define QUICK_HYPERFINE_TRACES 1
 #define DEFAULT_RUNS 5
 #define DEFAULT_HYPERFINE_RUNS 5
 #define DEFAULT_HYPERFINE_TRACES 2
@@ -21,7 +21,7 @@ static void bench_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: fraglab bench [--traces DIR|FILE]... [--alloc A]... [--runs N] [--quick]\n"
-		"                     [--out DIR] [--no-plots] [--no-hyperfine] [--no-latency]\n"
+		"                     [--out DIR] [--no-plots] [--[no-]hyperfine] [--[no-]latency]\n"
 		"                     [--timeout SECONDS] [--hyperfine-runs N] [TRACE|DIR]...\n"
 		"\n"
 		"Replays every trace (default: traces/*.json, *.jsonl, *.gz) against every\n"
@@ -30,8 +30,8 @@ static void bench_usage(FILE *out)
 		"runs (default %d) plus a series and a latency pass each.  Writes runs.csv,\n"
 		"summary.csv, series/TRACE.csv, machine.txt, hyperfine-TRACE.csv and the\n"
 		"figures (*.png, *.svg) into --out (default results).  An allocator that is\n"
-		"not installed is reported and skipped.  --quick: %d run, hyperfine on the\n"
-		"largest trace only.  See docs/bench.md.\n",
+		"not installed is reported and skipped.  --quick: %d run, no latency pass, no\n"
+		"hyperfine (each can be asked for again).  See docs/bench.md.\n",
 		DEFAULT_RUNS, QUICK_RUNS);
 }
 
@@ -49,7 +49,7 @@ static unsigned parse_count(const char *s, const char *what)
 
 int cmd_bench(int argc, char **argv)
 {
-	enum { OPT_NO_PLOTS = 256, OPT_NO_HYPERFINE, OPT_NO_LATENCY, OPT_TIMEOUT, OPT_HF_RUNS };
+	enum { OPT_NO_PLOTS = 256, OPT_NO_HYPERFINE, OPT_HYPERFINE, OPT_NO_LATENCY, OPT_LATENCY, OPT_TIMEOUT, OPT_HF_RUNS };
 	static const struct option options[] = {
 		{"traces", required_argument, NULL, 't'},
 		{"alloc", required_argument, NULL, 'a'},
@@ -59,18 +59,20 @@ int cmd_bench(int argc, char **argv)
 		{"no-plots", no_argument, NULL, OPT_NO_PLOTS},
 		{"no-hyperfine", no_argument, NULL, OPT_NO_HYPERFINE},
 		{"no-latency", no_argument, NULL, OPT_NO_LATENCY},
+		{"hyperfine", no_argument, NULL, OPT_HYPERFINE},
+		{"latency", no_argument, NULL, OPT_LATENCY},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"hyperfine-runs", required_argument, NULL, OPT_HF_RUNS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct bench_config cfg = {
-		.latency = 1, .out_dir = "results", .plots = 1, .hyperfine = 1,
+		.out_dir = "results", .plots = 1,
 	};
 	const char *trace_args[MAX_TRACE_ARGS];
 	size_t n_trace_args = 0;
 	unsigned runs = 0, hyperfine_runs = 0;
-	int quick = 0;
+	int quick = 0, want_latency = -1, want_hyperfine = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -110,10 +112,16 @@ int cmd_bench(int argc, char **argv)
 			cfg.plots = 0;
 			break;
 		case OPT_NO_HYPERFINE:
-			cfg.hyperfine = 0;
+			want_hyperfine = 0;
+			break;
+		case OPT_HYPERFINE:
+			want_hyperfine = 1;
 			break;
 		case OPT_NO_LATENCY:
-			cfg.latency = 0;
+			want_latency = 0;
+			break;
+		case OPT_LATENCY:
+			want_latency = 1;
 			break;
 		case OPT_TIMEOUT:
 			if (!(cfg.timeout_s = parse_count(optarg, "--timeout")))
@@ -152,8 +160,10 @@ int cmd_bench(int argc, char **argv)
 	cfg.trace_args = trace_args;
 	cfg.n_trace_args = n_trace_args;
 	cfg.runs = runs ? runs : quick ? QUICK_RUNS : DEFAULT_RUNS;
-	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : quick ? QUICK_HYPERFINE_RUNS : DEFAULT_HYPERFINE_RUNS;
-	cfg.hyperfine_traces = quick ? QUICK_HYPERFINE_TRACES : DEFAULT_HYPERFINE_TRACES;
+	cfg.latency = want_latency >= 0 ? want_latency : !quick;
+	cfg.hyperfine = want_hyperfine >= 0 ? want_hyperfine : !quick;
+	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : DEFAULT_HYPERFINE_RUNS;
+	cfg.hyperfine_traces = DEFAULT_HYPERFINE_TRACES;
 
 	/* How bench was asked to run, recorded in machine.txt. */
 	char settings[4096];
