@@ -36,7 +36,16 @@ record() {
 		fi
 	done
 	[ -n "$found" ] || { echo "make-corpus: $name: no trace matches '$pattern'" >&2; exit 1; }
-	mv "$found" "traces/$name.jsonl.gz"
+	# Short corpus name in the header (CSV and plots use it); the recorded
+	# command line moves to "command", which readers ignore.
+	local header
+	header=$(gzip -dc "$found" | head -n 1 || true)
+	{
+		jq -c --arg n "$name" '{format, version, name: $n, command: .name,
+			source: "recorded with fraglab record (traces/make-corpus.sh)"}' <<<"$header"
+		gzip -dc "$found" | tail -n +2
+	} | gzip -6 >"traces/$name.jsonl.gz.tmp"
+	mv "traces/$name.jsonl.gz.tmp" "traces/$name.jsonl.gz"
 	echo "make-corpus: traces/$name.jsonl.gz"
 }
 
