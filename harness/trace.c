@@ -17,6 +17,9 @@
 #include "trace_cache.h"
 #include "trace_read.h"
 
+/* A temporary cache file untouched this long belongs to a killed compile. */
+#define TRACE_STALE_TMP_SECONDS 3600
+
 /* A file's identity for noticing that it changed while we compiled it. */
 static int trace_file_stamp(const char *path, struct stat *st)
 {
@@ -129,6 +132,8 @@ int trace_open(const char *path, struct trace *out)
 		}
 		fprintf(stderr, "%s: note: cache file %s is unusable (%s); recompiling\n", path, final_path, err);
 	}
+	/* Compiling is rare: a good moment to clear what killed compiles left. */
+	trace_cache_sweep_stale(dir, TRACE_STALE_TMP_SECONDS);
 	if (trace_compile_into(path, dir, final_path, key, source_size, &before, out) < 0)
 		return -1;
 	out->compiled = 1;

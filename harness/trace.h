@@ -13,8 +13,12 @@
  *   - an event's slot is < n_slots;
  *   - malloc/calloc/memalign name a slot that is not live; realloc and free
  *     name a live slot; a slot is live from its allocation to its free;
- *   - memalign's align is a power of two >= sizeof(void *), stored as log2;
- *   - size fits in PTRDIFF_MAX.
+ *   - memalign's align is a power of two >= sizeof(void *) and <= 2^30,
+ *     stored as log2;
+ *   - size fits in PTRDIFF_MAX, and so does the sum of live sizes;
+ *   - n_slots == summary.peak_live_blocks (freed slots are reused);
+ *   - an event's tid is < summary.threads (tids renumbered by first use);
+ *   - n_events >= 1.
  */
 #ifndef FRAGLAB_TRACE_H
 #define FRAGLAB_TRACE_H

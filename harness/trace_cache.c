@@ -1,6 +1,7 @@
 /* trace_cache.c: see trace_cache.h. */
 #include "trace_cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Seeds the key with everything that changes the compiled form, so a
@@ -295,4 +297,22 @@ void trace_cache_writer_discard(struct trace_cache_writer *w)
 	if (w->tmp_path[0])
 		unlink(w->tmp_path);
 	w->tmp_path[0] = '\0';
+}
+
+void trace_cache_sweep_stale(const char *dir, long max_age_seconds)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strstr(e->d_name, TRACE_CACHE_SUFFIX ".tmp."))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > max_age_seconds)
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
 }

@@ -20,8 +20,11 @@
 #include "trace_hash.h"
 
 /* Bump whenever the compiled form or the compiler's results change: it is
- * part of every key, so old cache files are simply never found again. */
-#define TRACE_CACHE_VERSION 1
+ * part of every key, so old cache files are simply never found again.
+ * 2: a thread with no free slot of its own takes another thread's.
+ * Room for later sections (issue 8's per-thread streams) is the unused
+ * part of the header page; a new section means a new version. */
+#define TRACE_CACHE_VERSION 2
 #define TRACE_CACHE_HEADER_SIZE 4096
 #define TRACE_CACHE_MAGIC "FLTRACE"   /* 8 bytes with its NUL */
 #define TRACE_CACHE_SUFFIX ".ftc"
@@ -90,5 +93,10 @@ int trace_cache_writer_finish(struct trace_cache_writer *w, uint64_t key, uint64
 
 /* Closes w->fd and removes the temporary file if it still has a name. */
 void trace_cache_writer_discard(struct trace_cache_writer *w);
+
+/* Removes temporary files in dir left by compiles that were killed (their
+ * modification time is older than max_age_seconds; a live compile keeps
+ * writing, so its file stays fresh). */
+void trace_cache_sweep_stale(const char *dir, long max_age_seconds);
 
 #endif

@@ -73,6 +73,25 @@ while [ $lo -le $N ]; do
 	lo=$((2 * lo))
 done
 
+# Concurrent first opens of one trace: all succeed with the same summary,
+# leaving one cache file and no temporary file.
+export FRAGLAB_CACHE_DIR=$work/cache-concurrent
+awk 'BEGIN { print "{\"format\":\"fraglab-trace\",\"version\":1}"
+	for (i = 0; i < 20000; i++) printf "{\"op\":\"malloc\",\"id\":%d,\"size\":%d}\n{\"op\":\"free\",\"id\":%d}\n", i, i, i }' \
+	>"$work/concurrent.jsonl"
+pids=()
+for i in 1 2 3 4; do
+	"$FRAGLAB" check "$work/concurrent.jsonl" >"$work/concurrent.$i" 2>&1 &
+	pids+=($!)
+done
+for i in 1 2 3 4; do
+	wait "${pids[$((i - 1))]}" || fail "concurrent check $i: exit $?: $(cat "$work/concurrent.$i")"
+	cmp -s "$work/concurrent.1" "$work/concurrent.$i" || fail "concurrent check $i: different output"
+done
+[ "$(find "$FRAGLAB_CACHE_DIR" -name '*.ftc' | wc -l)" -eq 1 ] || fail "concurrent: not exactly one cache file"
+[ "$(find "$FRAGLAB_CACHE_DIR" -name '*.tmp.*' | wc -l)" -eq 0 ] || fail "concurrent: temporary files left"
+export FRAGLAB_CACHE_DIR=$work/cache
+
 # --quiet prints nothing for good traces.
 "$FRAGLAB" check --quiet "$DATA/tiny.json" "$work/ramp.jsonl" >"$work/out" 2>&1 || fail "--quiet: exit $?"
 [ -s "$work/out" ] && fail "--quiet printed: $(cat "$work/out")"

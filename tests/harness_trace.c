@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -351,6 +352,29 @@ static void test_cache(void)
 	CHECK(trace_open(missing, &t) == -1);
 }
 
+/* A compile removes temporary files that killed compiles left (untouched
+ * for an hour), and only those. */
+static void test_stale_temporaries_swept(void)
+{
+	char stale[600], fresh[600];
+	snprintf(stale, sizeof stale, "%s/00000000000000aa.ftc.tmp.dead01", cachedir);
+	snprintf(fresh, sizeof fresh, "%s/00000000000000bb.ftc.tmp.busy01", cachedir);
+	FILE *f = fopen(stale, "w");
+	CHECK(f && fclose(f) == 0);
+	f = fopen(fresh, "w");
+	CHECK(f && fclose(f) == 0);
+	struct timespec old[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
+	CHECK(utimensat(AT_FDCWD, stale, old, 0) == 0);
+	struct trace t;
+	CHECK(trace_open(write_file("sweep.jsonl",
+		"{\"format\":\"fraglab-trace\",\"version\":1}\n{\"op\":\"malloc\",\"id\":1,\"size\":77}\n"), &t) == 0);
+	CHECK_EQ(t.compiled, 1);
+	trace_close(&t);
+	CHECK(access(stale, F_OK) != 0);
+	CHECK(access(fresh, F_OK) == 0);
+	unlink(fresh);
+}
+
 /* When the cache directory cannot be used, traces still open. */
 static void test_unusable_cache_dir(void)
 {
@@ -570,6 +594,7 @@ int main(void)
 	test_id_and_slot_reuse();
 	test_threads();
 	test_cache();
+	test_stale_temporaries_swept();
 	test_unusable_cache_dir();
 
 	remove_tree(tmpdir);
