@@ -204,8 +204,15 @@ sweep: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/fraglab sweep $(BENCH_FLAGS)
 
+# The bundled corpus (traces/README.md): `make traces` regenerates every
+# trace in traces/; NAMES="gen-uniform python-json ..." only those.
+.PHONY: traces
+traces: deps
+	@$(MAKE) --no-print-directory $(BUILD)/fraglab $(BUILD)/libfltrace.so
+	BUILD=$(BUILD) traces/make-corpus.sh $(NAMES)
+
 clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/allocator/*.d $(BUILD)/allocator/nosan/*.d \
-	$(BUILD)/harness/*.d $(BUILD)/tests/*.d)
+	$(BUILD)/harness/*.d $(BUILD)/harness/shim/*.d $(BUILD)/tests/*.d)
