@@ -49,7 +49,9 @@ uint32_t latency_percentile(const uint32_t *sorted, uint64_t n, double pct)
 {
 	if (n == 0)
 		return 0;
-	double rank = ceil(pct / 100.0 * (double)n);
+	/* nearest rank: the smallest value with at least pct% of the samples at
+	 * or below it; the epsilon absorbs 99.9 not being exact in binary. */
+	double rank = ceil(pct / 100.0 * (double)n - 1e-9);
 	uint64_t i = rank < 1 ? 0 : (uint64_t)rank - 1;
 	return sorted[i < n ? i : n - 1];
 }

@@ -77,12 +77,15 @@ uint64_t series_sample_every(uint64_t n_events)
 
 double series_frag_mean(const struct replay_sample *samples, uint64_t n)
 {
-	double sum = 0;
-	uint64_t used = 0;
+	/* The ratio of the time averages, not the average of the ratios: the
+	 * latter is dominated by the moments when almost nothing is live (a
+	 * trace's start and end), where any heap at all is an "infinite"
+	 * ratio. */
+	double rss = 0, live = 0;
 	for (uint64_t i = 0; i < n; i++)
-		if (samples[i].live_bytes > 0 && samples[i].heap_rss_bytes >= 0) {
-			sum += (double)samples[i].heap_rss_bytes / (double)samples[i].live_bytes;
-			used++;
+		if (samples[i].heap_rss_bytes != -1) {
+			rss += (double)samples[i].heap_rss_bytes;
+			live += (double)samples[i].live_bytes;
 		}
-	return used ? sum / (double)used : -1;
+	return live > 0 ? rss / live : -1;
 }

@@ -25,8 +25,9 @@ int64_t (*series_mapped_probe(enum allocator_kind kind))(void);
 /* The series' K: a sample every K events, about 2000 samples a trace. */
 uint64_t series_sample_every(uint64_t n_events);
 
-/* Johnstone and Wilson's measure 1: the mean over samples with live bytes
- * of heap RSS / live bytes; -1 if no sample had live bytes. */
+/* Johnstone and Wilson's measure 1, fragmentation averaged over time: the
+ * mean heap RSS over the samples divided by their mean live bytes (samples
+ * whose RSS could not be read are left out); -1 if nothing was ever live. */
 double series_frag_mean(const struct replay_sample *samples, uint64_t n);
 
 #endif
