@@ -2,6 +2,8 @@
  * proof that the preloaded library really serves malloc. */
 #include "allocators.h"
 
+#include "../allocator/flmalloc.h"
+
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
@@ -234,6 +236,19 @@ int allocators_check_served(enum allocator_kind kind, const char *so_path, char 
 		snprintf(msg, msglen, "%s does not define %s, so it is not %s", want_path,
 			 signature[kind], kind_names[kind]);
 		return -1;
+	}
+	/* flmalloc:POLICY: the policy asked for is the one running. */
+	const char *policy = getenv("FLMALLOC_POLICY");
+	if (kind == ALLOCATOR_FLMALLOC && policy) {
+		void (*stats)(struct flmalloc_stats *);
+		*(void **)&stats = dlsym(RTLD_DEFAULT, "flmalloc_stats");
+		struct flmalloc_stats st = {0};
+		stats(&st);
+		if (!st.policy || strcmp(st.policy, policy)) {
+			snprintf(msg, msglen, "FLMALLOC_POLICY=%s but flmalloc runs policy %s", policy,
+				 st.policy ? st.policy : "(none)");
+			return -1;
+		}
 	}
 	return 0;
 }

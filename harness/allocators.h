@@ -47,8 +47,9 @@ int allocators_kind_parse(const char *name);
 const char *allocators_kind_name(enum allocator_kind kind);
 
 /* In the replay child: checks that malloc, calloc, realloc, memalign and
- * free all resolve into so_path (or, for glibc, into the C library) and that
- * the allocator's own signature symbol is there.  Returns 0, or -1 with the
+ * free all resolve into so_path (or, for glibc, into the C library), that
+ * the allocator's own signature symbol is there and, for flmalloc with
+ * FLMALLOC_POLICY set, that flmalloc_stats reports that policy.  Returns 0, or -1 with the
  * reason in msg.  Calls no malloc. */
 int allocators_check_served(enum allocator_kind kind, const char *so_path, char *msg,
 			    size_t msglen);
