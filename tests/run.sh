@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
 POLICIES=${POLICIES:-"addr lifo best seg"}
-TIMEOUT=${TEST_TIMEOUT:-300}
+TIMEOUT=${TEST_TIMEOUT:-120}
 LOGS=$BUILD/tests/logs
 mkdir -p "$LOGS"
 
