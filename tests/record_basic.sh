@@ -107,6 +107,21 @@ valid "$T/py.jsonl"
 [ "$(wc -l <"$T/py.jsonl")" -gt 20000 ] || fail "python3 trace is too short"
 echo "ok: python3"
 
+# 5b. A program that closes every descriptor it did not open and reuses the
+# numbers: the shim must neither lose its log nor touch the program's file
+# when the log grows (1.2 M events: past the first 40 MiB chunk).
+PYTHONMALLOC=malloc "$FRAGLAB" record -o "$T/closefds.jsonl" -- /usr/bin/python3 -c "
+import os
+os.closerange(3, 65536)
+f = open('$T/victim.txt', 'w'); f.write('keep me\\n'); f.flush()
+x = [str(i) * 3 for i in range(150000)]
+del x
+f.close()" 2>/dev/null || fail "recording a program that closes its fds failed"
+[ "$(cat "$T/victim.txt")" = "keep me" ] || fail "the program's own file was damaged: $(ls -l "$T/victim.txt")"
+n=$(($(wc -l <"$T/closefds.jsonl") - 1))
+[ "$n" -gt 1100000 ] || fail "only $n events recorded after the fds were closed"
+echo "ok: fds closed and reused ($n events)"
+
 # 6. Errors: one line, exit 2, nothing left under the final name.
 expect_error() { # WANT_RC PATTERN OUT COMMAND...
 	local want=$1 pattern=$2 out=$3; shift 3

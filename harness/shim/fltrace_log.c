@@ -16,10 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 static int log_fd = -1;
+static char log_path[4096];                    /* to reopen it, see log_checked_fd */
+static dev_t log_dev;                          /* identity of the log file */
+static ino_t log_ino;
 static struct fltrace_header *log_header;      /* mapped first page(s) */
 static _Atomic int log_on;                     /* records are being written */
 static _Atomic uint64_t log_next;              /* next sequence number */
@@ -72,27 +76,57 @@ static size_t log_read_proc(const char *path, char *buf, size_t cap)
  * image's log never overwrites its predecessor's). */
 static int log_create(const char *dir, pid_t pid, uint32_t *image)
 {
-	char path[4096];
 	size_t dl = strlen(dir);
-	if (dl > sizeof path - 64)
+	if (dl > sizeof log_path - 64)
 		return -1;
 	for (uint32_t n = 0; n < 100000; n++) {
 		size_t len = dl;
-		memcpy(path, dir, dl);
-		path[len++] = '/';
-		len += log_utoa(path + len, (unsigned long)pid);
-		path[len++] = '.';
-		len += log_utoa(path + len, n);
-		memcpy(path + len, ".log", 5);
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		memcpy(log_path, dir, dl);
+		log_path[len++] = '/';
+		len += log_utoa(log_path + len, (unsigned long)pid);
+		log_path[len++] = '.';
+		len += log_utoa(log_path + len, n);
+		memcpy(log_path + len, ".log", 5);
+		int fd = open(log_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			*image = n;
+			/* Move it out of the way of programs that count on low fds. */
+			int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+			if (high >= 0) {
+				close(fd);
+				fd = high;
+			}
 			return fd;
 		}
 		if (errno != EEXIST)
 			return -1;
 	}
 	return -1;
+}
+
+/* The log's fd, checked: programs may close every descriptor they did not
+ * open (daemons, subprocess children before exec) and then reuse the
+ * number, and an ftruncate on someone else's file would destroy it.  If
+ * the fd no longer names our file, reopen the file by path. */
+static int log_checked_fd(void)
+{
+	struct stat st;
+	if (log_fd >= 0 && fstat(log_fd, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino)
+		return log_fd;
+	int fd = open(log_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || st.st_dev != log_dev || st.st_ino != log_ino) {
+		close(fd);
+		return -1;
+	}
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+	if (high >= 0) {
+		close(fd);
+		fd = high;
+	}
+	log_fd = fd; /* the old number belongs to the program now: never close it */
+	return fd;
 }
 
 void fltrace_log_start(void)
@@ -132,6 +166,14 @@ void fltrace_log_start(void)
 	ssize_t n = readlink("/proc/self/exe", hdr->exe, sizeof hdr->exe - 1);
 	hdr->exe[n > 0 ? n : 0] = '\0';
 	hdr->cmdline_len = (uint32_t)log_read_proc("/proc/self/cmdline", hdr->cmdline, sizeof hdr->cmdline);
+	struct stat st;
+	if (fstat(fd, &st) != 0) {
+		munmap(h, FLTRACE_HEADER_BYTES);
+		close(fd);
+		return;
+	}
+	log_dev = st.st_dev;
+	log_ino = st.st_ino;
 	log_fd = fd;
 	log_header = hdr;
 	log_file_chunks = 0;
@@ -145,15 +187,16 @@ static struct fltrace_record *log_map_chunk(uint64_t k)
 	while (atomic_flag_test_and_set_explicit(&log_lock, memory_order_acquire))
 		; /* held only for an ftruncate and an mmap */
 	struct fltrace_record *c = atomic_load_explicit(&log_chunks[k], memory_order_acquire);
-	if (!c) {
+	int fd = c ? -1 : log_checked_fd();
+	if (!c && fd >= 0) {
 		int ok = 1;
 		if (k + 1 > log_file_chunks) {
-			ok = ftruncate(log_fd, (off_t)(FLTRACE_HEADER_BYTES + (k + 1) * FLTRACE_CHUNK_BYTES)) == 0;
+			ok = ftruncate(fd, (off_t)(FLTRACE_HEADER_BYTES + (k + 1) * FLTRACE_CHUNK_BYTES)) == 0;
 			if (ok)
 				log_file_chunks = k + 1;
 		}
 		if (ok) {
-			void *m = mmap(NULL, FLTRACE_CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, log_fd,
+			void *m = mmap(NULL, FLTRACE_CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 				       (off_t)(FLTRACE_HEADER_BYTES + k * FLTRACE_CHUNK_BYTES));
 			if (m != MAP_FAILED) {
 				c = m;
@@ -226,7 +269,8 @@ void fltrace_log_after_fork(void)
 			atomic_store(&log_chunks[k], NULL);
 		}
 		munmap(log_header, FLTRACE_HEADER_BYTES);
-		close(log_fd);
+		if (log_checked_fd() == log_fd) /* never close a number the program reused */
+			close(log_fd);
 		log_header = NULL;
 		log_fd = -1;
 	}
