@@ -1,7 +1,8 @@
 #!/bin/bash
 # check_schema: traces/schema.json agrees with fraglab on every rule it can
 # express: it accepts the good traces (each JSON Lines line as header or
-# event, each .json as a document) and rejects every bad input of
+# event, each .json as a document) and the first 1000 lines of every trace
+# in traces/, and rejects every bad input of
 # tests/data/bad whose fault lies within one event or header.  The faults
 # it cannot see (ids live or not, JSON syntax, a trace with no events,
 # calloc/live-bytes overflow, duplicate keys, 1e3 as an integer) are listed
@@ -68,6 +69,21 @@ for path in sorted(glob.glob("tests/data/good/*.json*")):
         if not whole.is_valid(o):
             print(f"FAIL: {path}: the whole schema rejects {json.dumps(o)[:80]}")
             failures += 1
+# The bundled corpus (written by fraglab gen/record/import): the first
+# lines of each JSON Lines trace, as header and events.
+import gzip, itertools
+for path in sorted(glob.glob("traces/*.jsonl") + glob.glob("traces/*.jsonl.gz")):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        lines = [l for l in itertools.islice(f, 1000) if l.strip()]
+    for i, l in enumerate(lines):
+        v = header if i == 0 else event
+        errs = list(v.iter_errors(json.loads(l)))
+        if errs:
+            print(f"FAIL: {path}:{i + 1}: the schema rejects it: {errs[0].message}")
+            failures += 1
+            break
+
 checked = 0
 for path in sorted(glob.glob("tests/data/bad/*.json*")):
     name = os.path.basename(path)
