@@ -31,7 +31,7 @@
 #define BACKGROUND_THREADS 3
 #define FORKS 20
 #define CHILD_BLOCKS 512
-#define CHILD_OPS 20000
+#define CHILD_OPS 5000
 #define CHILD_WATCHDOG_SECONDS 20
 
 /* Child exit codes, so the parent can say what went wrong. */
@@ -102,7 +102,7 @@ static int child_main(unsigned fork_index, const unsigned char *parent_block, si
 	for (int op = 0; op < CHILD_OPS; op++) {
 		uint64_t r = xorshift(&rng);
 		unsigned i = (unsigned)(r % CHILD_BLOCKS);
-		size_t size = (r >> 16) % 5000;
+		size_t size = (r >> 16) % 2000;
 		if ((r >> 48) % 512 == 0)
 			size = 300 * 1024;
 		if (blocks[i] == NULL) {

@@ -80,6 +80,21 @@ static void double_free_among_many(int fd)
 	flmalloc_free(blocks[50]);
 }
 
+/* A big block has a mapping of its own that free unmaps, header and all:
+ * reading the header of a block freed twice faults unless the allocator
+ * first makes sure the memory is still there.  A program's double free of
+ * a large buffer is as common as of a small one, so it must get the same
+ * message, not a SIGSEGV.  8 MiB is far above any sensible FLMALLOC_BIG. */
+static void double_free_of_big_block(int fd)
+{
+	void *big = flmalloc_malloc(8 << 20), *small = flmalloc_malloc(100);
+	memset(big, 0x22, 4096);
+	flmalloc_free(big);
+	report_pointer(fd, big);
+	flmalloc_free(big);
+	flmalloc_free(small);
+}
+
 static void realloc_of_freed_block(int fd)
 {
 	void *a = flmalloc_malloc(48), *b = flmalloc_malloc(48), *c = flmalloc_malloc(48);
@@ -162,6 +177,7 @@ static const struct scenario scenarios[] = {
 	{ "double free between live neighbours", "free", double_free_between_live_neighbours },
 	{ "double free after coalescing", "free", double_free_after_coalescing },
 	{ "double free among many frees", "free", double_free_among_many },
+	{ "double free of a big block", "free", double_free_of_big_block },
 	{ "realloc of a freed block", "realloc", realloc_of_freed_block },
 	{ "free of an interior pointer (+16)", "free", free_of_interior_pointer },
 	{ "free of malloc's pointer + 8", "free", free_of_pointer_plus_8 },

@@ -1,5 +1,5 @@
 #!/bin/bash
-# preload_jq: jq generating a 20k-record JSON document and querying it
+# preload_jq: jq generating a 4000-record JSON document and querying it
 # (group_by, select, sort, reformat) on each flmalloc policy, with output
 # identical to the run on the C library's malloc.
 source "$(dirname "$0")/lib/common.sh"
@@ -9,7 +9,7 @@ require_build
 make_workdir
 
 jq_workload() {
-	"$JQ" -n '[range(20000) | {id: ., name: "item\(.)", tags: [range(. % 7) | "t\(.)"],
+	"$JQ" -n '[range(4000) | {id: ., name: "item\(.)", tags: [range(. % 7) | "t\(.)"],
 		value: (. * 7919 % 1000)}]' >doc.json || return
 	"$JQ" -c 'group_by(.value % 10) | map({key: (.[0].value % 10), n: length,
 		tags: (map(.tags | length) | add)})' doc.json || return

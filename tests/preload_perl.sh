@@ -14,22 +14,22 @@ use warnings;
 use Digest::MD5 qw(md5_hex);
 
 my %h;
-$h{"k$_"} = join(",", map { $_ * 7 } 1 .. ($_ % 12)) for 0 .. 50000;
+$h{"k$_"} = join(",", map { $_ * 7 } 1 .. ($_ % 12)) for 0 .. 10000;
 my $total = 0;
 $total += length($h{$_}) for keys %h;
-delete $h{"k$_"} for grep { $_ % 3 == 0 } 0 .. 50000;
-$h{"again$_"} = "v" x ($_ % 200) for 0 .. 10000;
+delete $h{"k$_"} for grep { $_ % 3 == 0 } 0 .. 10000;
+$h{"again$_"} = "v" x ($_ % 200) for 0 .. 3000;
 my @first = (sort keys %h)[0 .. 4];
 print "hash $total ", scalar(keys %h), " @first\n";
 
 my $s = "";
-$s .= chr(65 + $_ % 26) x ($_ % 17) for 0 .. 20000;
+$s .= chr(65 + $_ % 26) x ($_ % 17) for 0 .. 8000;
 my %count;
 $count{$_}++ for split //, $s;
 print "string ", length($s), " ", md5_hex($s), "\n";
 print join(" ", map { "$_=$count{$_}" } sort keys %count), "\n";
 
-my @words = map { scalar reverse("w$_") } 1 .. 30000;
+my @words = map { scalar reverse("w$_") } 1 .. 8000;
 my @sorted = sort { $a cmp $b } @words;
 print "sort $sorted[0] $sorted[-1] ", md5_hex(join("", @sorted)), "\n";
 PL

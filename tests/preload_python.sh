@@ -13,21 +13,21 @@ import collections, hashlib, json
 
 # A dict of small dicts and lists, round-tripped through JSON.
 table = {f"key{i}": {"n": i, "square": i * i, "text": str(i) * 3, "list": list(range(i % 10))}
-         for i in range(40000)}
+         for i in range(2500)}
 doc = json.dumps(table, sort_keys=True)
 back = json.loads(doc)
 assert back == table
 print("json", len(doc), hashlib.sha256(doc.encode()).hexdigest())
 
 # Deleting half and growing again reuses freed memory of every size.
-for i in range(0, 40000, 2):
+for i in range(0, 2500, 2):
     del back[f"key{i}"]
-for i in range(40000, 50000):
+for i in range(2500, 3500):
     back[f"new{i}"] = [str(i)] * (i % 13)
 print("dict", len(back), sum(len(v) for v in back.values()))
 
 # String building and slicing: many short-lived buffers.
-parts = [("x%d" % i) * (i % 40) for i in range(15000)]
+parts = [("x%d" % i) * (i % 40) for i in range(3000)]
 joined = "".join(parts)
 words = collections.Counter(joined[i:i + 3] for i in range(0, len(joined), 97))
 print("strings", len(joined), hashlib.sha256(joined.encode()).hexdigest(), words.most_common(3))
