@@ -270,7 +270,29 @@ int bench_run(const struct bench_config *cfg)
 
 	fprintf(stderr, "bench: %zu traces x %zu allocators, %u timing runs + a series%s pass each, into %s/\n",
 		traces.n, cfg->n_allocators, cfg->runs, cfg->latency ? " and a latency" : "", cfg->out_dir);
+	if (cfg->timeout_s)
+		fprintf(stderr, "bench: a replay pass running over %u s is stopped and recorded as status timeout\n",
+			cfg->timeout_s);
+	size_t traces_done = 0;
 	for (size_t t = 0; t < traces.n && !interrupted; t++) {
+		/* A budget (--quick) stops before a trace that, at the mean time per
+		 * trace so far, would end past it; the rest are reported, not run. */
+		double elapsed = now_s() - start;
+		if (cfg->budget_s && t > 0 && elapsed + elapsed / (double)t > cfg->budget_s) {
+			size_t len = strlen(skipped_notes);
+			snprintf(skipped_notes + len, sizeof skipped_notes - len, "budget of %u s reached; traces not run:",
+				 cfg->budget_s);
+			for (size_t u = t; u < traces.n; u++) {
+				len = strlen(skipped_notes);
+				snprintf(skipped_notes + len, sizeof skipped_notes - len, " %s", traces.stems[u]);
+			}
+			len = strlen(skipped_notes);
+			snprintf(skipped_notes + len, sizeof skipped_notes - len, "\n");
+			fprintf(stderr, "bench: %.0f s of a %u s budget spent on %zu of %zu traces; the other %zu are not run (listed in machine.txt)\n",
+				elapsed, cfg->budget_s, t, traces.n, traces.n - t);
+			break;
+		}
+		traces_done = t + 1;
 		struct bench_csv series;
 		bench_csv_init(&series, NULL, 0);
 		for (size_t a = 0; a < cfg->n_allocators && !interrupted; a++) {
@@ -346,13 +368,16 @@ int bench_run(const struct bench_config *cfg)
 	snprintf(notes, sizeof notes, "settings: %s\n%s", cfg->settings ? cfg->settings : "", skipped_notes);
 	char machine_path[PATH_MAX];
 	bench_outfile_path(machine_path, sizeof machine_path, "%s/machine.txt", cfg->out_dir);
+	/* The traces actually replayed (a budget may have stopped early). */
+	struct bench_traces ran = traces;
+	ran.n = traces_done;
 	if (!interrupted && runs.n_rows) {
 		machine_write_facts(machine_path, used, n_used, notes);
 		int crosscheck = cfg->hyperfine && n_used &&
-				 run_hyperfine(cfg, fraglab, &traces, skip_alloc, &summary, work_dir);
+				 run_hyperfine(cfg, fraglab, &ran, skip_alloc, &summary, work_dir);
 		interrupted |= bench_proc_interrupted();
 		if (cfg->plots && !interrupted)
-			draw_figures(cfg, fraglab, &traces, skip_alloc, &summary, crosscheck);
+			draw_figures(cfg, fraglab, &ran, skip_alloc, &summary, crosscheck);
 		interrupted |= bench_proc_interrupted();
 	}
 	bench_remove_work_dir(work_dir);

@@ -25,6 +25,7 @@ struct bench_config {
 	unsigned hyperfine_runs;
 	unsigned hyperfine_traces; /* how many of the largest traces */
 	unsigned timeout_s;        /* per replay child; 0: replay's default */
+	unsigned budget_s;         /* start no trace that would end past this; 0: none */
 	const char *settings;      /* how bench was asked to run, for machine.txt */
 };
 

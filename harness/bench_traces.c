@@ -9,7 +9,24 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#define TRACE_TAG "fraglab-trace"
+/* Whether `text` holds the key-value pair "format": "fraglab-trace" (any
+ * spacing), which every trace header has; a JSON Schema that merely
+ * mentions the string (as a "const") does not. */
+static int has_format_tag(const char *text)
+{
+	for (const char *p = strstr(text, "\"format\""); p; p = strstr(p + 1, "\"format\"")) {
+		const char *q = p + strlen("\"format\"");
+		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		if (*q++ != ':')
+			continue;
+		while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+			q++;
+		if (!strncmp(q, "\"fraglab-trace\"", strlen("\"fraglab-trace\"")))
+			return 1;
+	}
+	return 0;
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -43,7 +60,7 @@ static int looks_like_trace(const char *path)
 	if (n <= 0)
 		return 0;
 	head[n] = '\0';
-	return strstr(head, TRACE_TAG) != NULL;
+	return has_format_tag(head);
 }
 
 static void add(struct bench_traces *t, const char *path)

@@ -3,7 +3,7 @@
  *
  * Arguments are trace files or directories.  A directory contributes its
  * files named *.json, *.jsonl or *.gz whose first 4 KiB (decompressed)
- * contain "fraglab-trace", the format tag of every trace header, so
+ * hold "format": "fraglab-trace", the format tag of every trace header, so
  * traces/schema.json and other JSON files beside the corpus are left out.
  * Files named explicitly are taken as they are; replay validates them.
  */

@@ -52,6 +52,12 @@ static int is_latency_column(const char *name)
 	       !strcmp(name + n - 3, "_ns");
 }
 
+static int is_ratio_column(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 9 && !strcmp(name + n - 9, "_vs_glibc");
+}
+
 static int is_key(const struct summary_options *opt, const char *name)
 {
 	for (size_t k = 0; k < opt->n_keys; k++)
@@ -167,12 +173,15 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 			}
 		}
 		size_t g = bench_csv_add_row(out);
+		char note[1024] = "";
 		for (size_t c = 0; c < out->n_cols; c++) {
 			const char *name = out->header[c];
 			if ((int)c == trace_col) {
 				bench_csv_set(out, g, c, SUMMARY_GEOMEAN_TRACE);
-			} else if (is_key(opt, name) || !strcmp(name, "failures")) {
+			} else if (is_key(opt, name)) {
 				bench_csv_set(out, g, c, bench_csv_get(out, r, (int)c));
+			} else if (!strcmp(name, "failures") || !strcmp(name, "note")) {
+				continue;
 			} else if (!strcmp(name, "runs") || !strcmp(name, "ok_runs")) {
 				double sum = 0, v;
 				for (size_t m = 0; m < n_members; m++)
@@ -180,15 +189,28 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 						sum += v;
 				set_number(out, g, name, sum);
 			} else {
+				/* Over the traces with a positive value; for the ratios, the
+				 * note names the traces left out, so nothing hides. */
 				size_t n = 0;
-				for (size_t m = 0; m < n_members; m++)
-					if (bench_csv_number(out, members[m], (int)c, &vals[n]))
+				char left_out[512] = "";
+				for (size_t m = 0; m < n_members; m++) {
+					if (bench_csv_number(out, members[m], (int)c, &vals[n]) && vals[n] > 0) {
 						n++;
-				set_number(out, g, name, n == n_members ? summary_geomean(vals, n) : NAN);
+					} else {
+						size_t len = strlen(left_out);
+						snprintf(left_out + len, sizeof left_out - len, " %s",
+							 bench_csv_get(out, members[m], trace_col));
+					}
+				}
+				set_number(out, g, name, summary_geomean(vals, n));
+				if (left_out[0] && is_ratio_column(name)) {
+					size_t len = strlen(note);
+					snprintf(note + len, sizeof note - len, "%s%s over %zu of %zu traces (not%s)",
+						 len ? "; " : "", name, n, n_members, left_out);
+				}
 			}
 		}
-		/* The failures column of a geomean row would repeat one trace's. */
-		bench_csv_set_field(out, g, "failures", "");
+		bench_csv_set_field(out, g, "note", note);
 	}
 	free(vals);
 	free(members);
@@ -314,8 +336,10 @@ void summary_compute(const struct bench_csv *runs, const struct summary_options 
 		}
 	}
 
-	if (opt->geomean)
+	if (opt->geomean) {
+		bench_csv_add_col(out, "note");
 		add_geomean_rows(out, opt, out->n_rows);
+	}
 
 	for (size_t gi = 0; gi < n_groups; gi++)
 		free(groups[gi].rows);

@@ -15,9 +15,12 @@
  * madvise), and three ratios against the glibc row of the same trace:
  * ops_per_s_vs_glibc, peak_rss_vs_glibc, syscalls_vs_glibc.
  * With geomean set, one more row per allocator has trace "geomean": the
- * geometric mean over traces of each numeric column, empty where a trace
- * lacks the value or it is not positive (a geometric mean of a zero says
- * nothing).
+ * geometric mean over traces of each numeric column, taken over the traces
+ * where the value exists and is positive (a geometric mean with a zero
+ * says nothing; a ratio against a glibc that made no syscall, or had no
+ * heap RSS, has no finite value).  Its `note` column names, for each
+ * ratio, the traces left out ("syscalls_vs_glibc over 15 of 17 traces
+ * (not gen-classic gen-hundred)"), so the headline hides nothing.
  */
 #ifndef FRAGLAB_SUMMARY_H
 #define FRAGLAB_SUMMARY_H

@@ -21,7 +21,7 @@ mkdir -p "$tmp/traces"
 "$FRAGLAB" gen uniform --events 3000 -o "$tmp/traces/uniform.jsonl" || fail "gen uniform"
 "$FRAGLAB" gen peak --events 3000 -o "$tmp/traces/peak.jsonl.gz" || fail "gen peak"
 # A JSON file that is not a trace must be left out (like traces/schema.json).
-echo '{"$schema": "not a trace"}' >"$tmp/traces/schema.json"
+echo '{"$schema": "x", "properties": {"format": {"const": "fraglab-trace"}}}' >"$tmp/traces/schema.json"
 
 # Every CSV line has as many fields as its header (no field holds a comma here).
 whole_csv() {

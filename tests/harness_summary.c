@@ -11,8 +11,11 @@
  *     syscalls 1 2 -> 1.5.  vs glibc: ops 3, RSS 0.5, syscalls 0.25.
  *   t2: glibc ops 1000, RSS 1000, 0 syscalls; flmalloc:seg ops 4000,
  *     RSS 500, 0 syscalls -> ratios 4, 0.5 and 1 (0/0: both made none).
- *   geomean flmalloc:seg: ops sqrt(3*4) = 3.4641..., RSS 0.5, syscalls
- *     sqrt(0.25*1) = 0.5; glibc's syscalls geomean is empty (t2 has 0). */
+ *   t3: glibc ops 1000, RSS 1000, 0 syscalls; flmalloc:seg ops 1000, RSS
+ *     500, 2 syscalls -> ratios 1, 0.5, and no finite syscall ratio.
+ *   geomean flmalloc:seg: ops cbrt(3*4*1) = 2.2894..., RSS 0.5, syscalls
+ *     over t1 and t2 only: sqrt(0.25*1) = 0.5, and the note says t3 is left
+ *     out; glibc's syscalls geomean is over t1 alone (t2, t3 have 0): 6. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,12 +76,12 @@ static void test_fixture(void)
 {
 	struct bench_csv runs, sum;
 	CHECK(bench_csv_read("tests/data/bench/runs.csv", &runs) == 0);
-	CHECK(runs.n_rows == 8);
+	CHECK(runs.n_rows == 10);
 	static const char *const keys[] = {"trace", "allocator"};
 	struct summary_options opt = {keys, 2, 1};
 	summary_compute(&runs, &opt, &sum);
-	/* 4 trace x allocator rows and 2 geomean rows. */
-	CHECK(sum.n_rows == 6);
+	/* 6 trace x allocator rows and 2 geomean rows. */
+	CHECK(sum.n_rows == 8);
 
 	size_t g1 = find_row(&sum, "t1", "glibc");
 	CHECK(num(&sum, g1, "runs") == 3 && num(&sum, g1, "ok_runs") == 3);
@@ -106,14 +109,21 @@ static void test_fixture(void)
 	CHECK(near(num(&sum, f2, "ops_per_s_vs_glibc"), 4));
 	CHECK(near(num(&sum, f2, "syscalls_vs_glibc"), 1));
 
+	size_t f3 = find_row(&sum, "t3", "flmalloc:seg");
+	CHECK(isnan(num(&sum, f3, "syscalls_vs_glibc")));
+	CHECK(!strcmp(bench_csv_field(&sum, f3, "note"), ""));
+
 	size_t gf = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "flmalloc:seg");
-	CHECK(near(num(&sum, gf, "ops_per_s_vs_glibc"), sqrt(12)));
+	CHECK(near(num(&sum, gf, "ops_per_s_vs_glibc"), cbrt(12)));
 	CHECK(near(num(&sum, gf, "peak_rss_vs_glibc"), 0.5));
 	CHECK(near(num(&sum, gf, "syscalls_vs_glibc"), 0.5));
-	CHECK(num(&sum, gf, "runs") == 4 && num(&sum, gf, "ok_runs") == 3);
+	CHECK(!strcmp(bench_csv_field(&sum, gf, "note"), "syscalls_vs_glibc over 2 of 3 traces (not t3)"));
+	CHECK(num(&sum, gf, "runs") == 5 && num(&sum, gf, "ok_runs") == 4);
+	CHECK(!strcmp(bench_csv_field(&sum, gf, "failures"), ""));
 	size_t gg = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "glibc");
-	CHECK(isnan(num(&sum, gg, "syscalls")));
-	CHECK(near(num(&sum, gg, "ops_per_s"), sqrt(50000.0 * 1000.0)));
+	CHECK(near(num(&sum, gg, "syscalls"), 6));
+	CHECK(!strcmp(bench_csv_field(&sum, gg, "note"), ""));
+	CHECK(near(num(&sum, gg, "ops_per_s"), cbrt(50000.0 * 1000.0 * 1000.0)));
 
 	bench_csv_free(&runs);
 	bench_csv_free(&sum);
