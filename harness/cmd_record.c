@@ -248,6 +248,12 @@ int cmd_record(int argc, char **argv)
 			shim, strerror(errno));
 		return 2;
 	}
+	if (strpbrk(shim_abs, " :")) {
+		/* The loader splits LD_PRELOAD at spaces and colons. */
+		fprintf(stderr, "fraglab record: the shim's path %s contains a space or colon, which "
+			"LD_PRELOAD cannot express; set FRAGLAB_SHIM to a copy elsewhere\n", shim_abs);
+		return 2;
+	}
 	char path[PATH_MAX];
 	if (record_run_resolve(argv[i], path, sizeof path) < 0 || record_probe_output(out) < 0)
 		return 2;
