@@ -65,9 +65,11 @@ static int trace_compile_into(const char *path, const char *dir, const char *fin
 		w->tmp_path[0] = '\0';
 		final_path = NULL;
 	}
-	char header_name[256];
-	trace_read_default_name(path, header_name);
-	int name_from_path = strcmp(header_name, name) == 0;
+	/* The cache is keyed by content, so a trace without a "name" takes
+	 * its name from the path it is opened by, on every open. */
+	int name_from_path = name[0] == '\0';
+	if (name_from_path)
+		trace_read_default_name(path, name);
 	if (trace_cache_writer_finish(w, key, source_size, &summary, name, name_from_path, final_path,
 				      err, sizeof err) < 0) {
 		fprintf(stderr, "%s: compile cache: %s\n", path, err);
@@ -100,7 +102,7 @@ int trace_open(const char *path, struct trace *out)
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (trace_cache_key(path, &key, &source_size, err, sizeof err) < 0) {
+	if (trace_cache_key(path, trace_read_form_of(path), &key, &source_size, err, sizeof err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err);
 		return -1;
 	}

@@ -69,7 +69,7 @@ int trace_cache_dir(char *dir, char *err, size_t err_len)
 	return 0;
 }
 
-int trace_cache_key(const char *path, uint64_t *key, uint64_t *size, char *err, size_t err_len)
+int trace_cache_key(const char *path, int form, uint64_t *key, uint64_t *size, char *err, size_t err_len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -93,7 +93,7 @@ int trace_cache_key(const char *path, uint64_t *key, uint64_t *size, char *err, 
 		return -1;
 	}
 	struct trace_hash h;
-	trace_hash_init(&h, TRACE_CACHE_KEY_SEED);
+	trace_hash_init(&h, TRACE_CACHE_KEY_SEED + (uint64_t)form);
 	for (;;) {
 		ssize_t got = read(fd, buf, chunk);
 		if (got < 0 && errno == EINTR)

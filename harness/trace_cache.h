@@ -52,9 +52,10 @@ _Static_assert(sizeof(struct trace_cache_header) <= TRACE_CACHE_HEADER_SIZE,
  * or -1 with a reason in err. */
 int trace_cache_dir(char *dir, char *err, size_t err_len);
 
-/* Hashes the trace file's bytes into its cache key; also returns its
- * size.  Returns 0, or -1 with a reason in err. */
-int trace_cache_key(const char *path, uint64_t *key, uint64_t *size, char *err, size_t err_len);
+/* Hashes the trace file's bytes, and the form it is read as (an enum
+ * trace_form), into its cache key; also returns its size.  Returns 0, or
+ * -1 with a reason in err. */
+int trace_cache_key(const char *path, int form, uint64_t *key, uint64_t *size, char *err, size_t err_len);
 
 /* Maps the cache file open on fd read-only and verifies it against key and
  * source_size; on success fills t's events, n_events, n_slots, summary,

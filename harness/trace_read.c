@@ -12,8 +12,6 @@
 #include "trace_header.h"
 #include "trace_input.h"
 
-enum trace_form { TRACE_FORM_SNIFF, TRACE_FORM_DOCUMENT, TRACE_FORM_LINES };
-
 struct trace_reader {
 	const char *path;
 	struct trace_input in;
@@ -49,7 +47,7 @@ static int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const
 	return -1;
 }
 
-static enum trace_form trace_read_form_of(const char *path)
+enum trace_form trace_read_form_of(const char *path)
 {
 	size_t n = strlen(path);
 	if (n > 3 && !strcmp(path + n - 3, ".gz"))
@@ -381,10 +379,7 @@ int trace_read(const char *path, trace_emit_fn emit, void *emit_ctx,
 		rc = form == TRACE_FORM_LINES ? trace_read_lines(&r) : trace_read_document(&r);
 	if (rc == 0) {
 		trace_compiler_summary(&r.compiler, summary);
-		if (r.name[0])
-			memcpy(name, r.name, sizeof r.name);
-		else
-			trace_read_default_name(path, name);
+		memcpy(name, r.name, sizeof r.name);
 	}
 	trace_compiler_free(&r.compiler);
 	trace_input_close(&r.in);

@@ -297,6 +297,31 @@ static void test_cache(void)
 	CHECK_EQ(t.compiled, 0);
 	trace_close(&t);
 
+	/* A header "name" stays the trace's name under any path, even when it
+	 * equals the file name it was first compiled from. */
+	const char *named = "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"first\"}\n"
+			    "{\"op\":\"malloc\",\"id\":1,\"size\":8}\n";
+	CHECK(trace_open(write_file("first.jsonl", named), &t) == 0);
+	CHECK(!strcmp(t.name, "first"));
+	trace_close(&t);
+	CHECK(trace_open(write_file("second.jsonl", named), &t) == 0);
+	CHECK_EQ(t.compiled, 0);
+	CHECK(!strcmp(t.name, "first"));
+	trace_close(&t);
+	/* Without a "name", each path gives its own, hit or not. */
+	const char *unnamed = "{\"format\":\"fraglab-trace\",\"version\":1}\n"
+			      "{\"op\":\"malloc\",\"id\":1,\"size\":8}\n";
+	CHECK(trace_open(write_file("alpha.jsonl", unnamed), &t) == 0);
+	CHECK(!strcmp(t.name, "alpha"));
+	trace_close(&t);
+	CHECK(trace_open(write_file("beta.jsonl.gz", unnamed), &t) == 0);
+	CHECK_EQ(t.compiled, 0);
+	CHECK(!strcmp(t.name, "beta"));
+	trace_close(&t);
+	/* The same bytes read as another form are another trace: a JSON Lines
+	 * file named .json is a (bad) document, cached or not. */
+	CHECK(trace_open(write_file("alpha.json", unnamed), &t) == -1);
+
 	/* A changed trace is recompiled under a new key. */
 	p = write_file("cache.jsonl",
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"c\"}\n"
