@@ -65,12 +65,24 @@ static int looks_like_trace(const char *path)
 
 static void add(struct bench_traces *t, const char *path)
 {
-	char **paths = realloc(t->paths, (t->n + 1) * sizeof *paths);
-	char **stems = paths ? realloc(t->stems, (t->n + 1) * sizeof *stems) : NULL;
 	char stem[256];
 	bench_traces_stem(path, stem, sizeof stem);
+	/* a.json beside a.jsonl.gz: both stay, under distinct names. */
+	size_t base_len = strlen(stem);
+	for (unsigned k = 2;; k++) {
+		size_t i = 0;
+		while (i < t->n && strcmp(t->stems[i], stem))
+			i++;
+		if (i == t->n)
+			break;
+		if (base_len > sizeof stem - 16)
+			base_len = sizeof stem - 16;
+		snprintf(stem + base_len, sizeof stem - base_len, "-%u", k);
+	}
+	char **paths = realloc(t->paths, (t->n + 1) * sizeof *paths);
 	if (paths)
 		t->paths = paths;
+	char **stems = paths ? realloc(t->stems, (t->n + 1) * sizeof *stems) : NULL;
 	if (stems)
 		t->stems = stems;
 	if (!paths || !stems || !(t->paths[t->n] = strdup(path)) || !(t->stems[t->n] = strdup(stem))) {

@@ -9,6 +9,16 @@
 static const char *const syscall_columns[] = {"mmap", "munmap", "mremap", "brk", "madvise"};
 #define N_SYSCALL_COLUMNS (sizeof syscall_columns / sizeof syscall_columns[0])
 
+static void *summary_alloc(size_t n)
+{
+	void *p = calloc(n ? n : 1, 1);
+	if (!p) {
+		fprintf(stderr, "fraglab: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -121,9 +131,9 @@ static double group_median(const struct bench_csv *runs, const struct group *g, 
 	return summary_median(scratch, n);
 }
 
-/* Lists the non-ok statuses of the group's timing rows ("oom x2 timeout x1"). */
-static void group_failures(const struct bench_csv *runs, const struct group *g, int pass_col,
-			   int status_col, char *buf, size_t size)
+/* Lists the non-ok statuses of the group's rows ("oom x2 timeout x1"). */
+static void group_failures(const struct bench_csv *runs, const struct group *g, int status_col,
+			   char *buf, size_t size)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < g->n_rows; i++) {
@@ -141,8 +151,6 @@ static void group_failures(const struct bench_csv *runs, const struct group *g, 
 		if (seen)
 			continue;
 		size_t len = strlen(buf);
-		const char *pass = bench_csv_get(runs, g->rows[i], pass_col);
-		(void)pass;
 		snprintf(buf + len, size - len, "%s%s x%d", len ? " " : "", *st ? st : "unknown", count);
 	}
 }
@@ -151,9 +159,9 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 			     size_t n_group_rows)
 {
 	int trace_col = bench_csv_col(out, "trace");
-	double *vals = malloc((n_group_rows + 1) * sizeof *vals);
-	size_t *members = malloc((n_group_rows + 1) * sizeof *members);
-	char *done = calloc(n_group_rows + 1, 1);
+	double *vals = summary_alloc((n_group_rows + 1) * sizeof *vals);
+	size_t *members = summary_alloc((n_group_rows + 1) * sizeof *members);
+	char *done = summary_alloc(n_group_rows + 1);
 	for (size_t r = 0; r < n_group_rows; r++) {
 		if (done[r])
 			continue;
@@ -239,7 +247,7 @@ void summary_compute(const struct bench_csv *runs, const struct summary_options 
 		sys_cols[i] = bench_csv_col(runs, syscall_columns[i]);
 
 	/* Groups in order of first appearance, so the summary follows the run order. */
-	struct group *groups = calloc(runs->n_rows + 1, sizeof *groups);
+	struct group *groups = summary_alloc((runs->n_rows + 1) * sizeof *groups);
 	size_t n_groups = 0;
 	for (size_t r = 0; r < runs->n_rows; r++) {
 		const char *pass = bench_csv_get(runs, r, pass_col);
@@ -250,13 +258,13 @@ void summary_compute(const struct bench_csv *runs, const struct summary_options 
 			g++;
 		if (g == n_groups) {
 			groups[g].first_row = r;
-			groups[g].rows = malloc(runs->n_rows * sizeof(size_t));
+			groups[g].rows = summary_alloc(runs->n_rows * sizeof(size_t));
 			n_groups++;
 		}
 		groups[g].rows[groups[g].n_rows++] = r;
 	}
 
-	double *scratch = malloc((runs->n_rows + 1) * sizeof *scratch);
+	double *scratch = summary_alloc((runs->n_rows + 1) * sizeof *scratch);
 	for (size_t gi = 0; gi < n_groups; gi++) {
 		struct group *g = &groups[gi];
 		size_t o = g->out_row = bench_csv_add_row(out);
@@ -273,7 +281,7 @@ void summary_compute(const struct bench_csv *runs, const struct summary_options 
 		set_number(out, o, "runs", (double)n_runs);
 		set_number(out, o, "ok_runs", (double)n_ok);
 		char failures[512];
-		group_failures(runs, g, pass_col, status_col, failures, sizeof failures);
+		group_failures(runs, g, status_col, failures, sizeof failures);
 		bench_csv_set_field(out, o, "failures", failures);
 
 		for (size_t c = 0; c < runs->n_cols; c++) {
