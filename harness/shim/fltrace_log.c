@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,7 +186,7 @@ void fltrace_log_start(void)
 static struct fltrace_record *log_map_chunk(uint64_t k)
 {
 	while (atomic_flag_test_and_set_explicit(&log_lock, memory_order_acquire))
-		; /* held only for an ftruncate and an mmap */
+		sched_yield(); /* held only for an ftruncate and an mmap */
 	struct fltrace_record *c = atomic_load_explicit(&log_chunks[k], memory_order_acquire);
 	int fd = c ? -1 : log_checked_fd();
 	if (!c && fd >= 0) {
