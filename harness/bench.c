@@ -21,6 +21,7 @@
 #include "bench_traces.h"
 #include "machine.h"
 #include "summary.h"
+#include "summary_markdown.h"
 
 const char *const bench_default_allocators[] = {
 	"glibc", "flmalloc:addr", "flmalloc:lifo", "flmalloc:best", "flmalloc:seg",
@@ -94,7 +95,10 @@ static int save_tables(const struct bench_config *cfg, const struct bench_csv *r
 	if (bench_csv_save(runs, path))
 		return -1;
 	bench_outfile_path(path, sizeof path, "%s/summary.csv", cfg->out_dir);
-	return bench_csv_save(summary, path);
+	if (bench_csv_save(summary, path))
+		return -1;
+	bench_outfile_path(path, sizeof path, "%s/summary.md", cfg->out_dir);
+	return summary_markdown_save(summary, path);
 }
 
 /* "glibc jemalloc ..." for gnuplot's word lists. */

@@ -24,6 +24,7 @@
 
 #include "bench_csv.h"
 #include "summary.h"
+#include "summary_markdown.h"
 
 static int failures;
 
@@ -124,6 +125,24 @@ static void test_fixture(void)
 	CHECK(near(num(&sum, gg, "syscalls"), 6));
 	CHECK(!strcmp(bench_csv_field(&sum, gg, "note"), ""));
 	CHECK(near(num(&sum, gg, "ops_per_s"), cbrt(50000.0 * 1000.0 * 1000.0)));
+
+	/* The Markdown tables carry the same numbers. */
+	char md[] = "/tmp/fraglab-summary-md-XXXXXX";
+	int fd = mkstemp(md);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(summary_markdown_save(&sum, md) == 0);
+	FILE *f = fopen(md, "r");
+	char text[16384];
+	size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	text[len] = '\0';
+	if (f)
+		fclose(f);
+	unlink(md);
+	CHECK(strstr(text, "### Geometric mean over 3 traces, against glibc") != NULL);
+	CHECK(strstr(text, "| flmalloc:seg | 2.29 | 0.50 | 0.50 |") != NULL);
+	CHECK(strstr(text, "| t1 | 1.00 | 3.00 |") != NULL);
+	CHECK(strstr(text, "| t3 | 1.00 | 1.00 |") != NULL);
 
 	bench_csv_free(&runs);
 	bench_csv_free(&sum);
