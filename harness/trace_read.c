@@ -104,11 +104,12 @@ static int trace_read_check_nul(struct trace_reader *r, const char *line, size_t
 			       "NUL byte in the line (binary data?)");
 }
 
-static int trace_read_compile_one(struct trace_reader *r, const json_t *event, uint64_t line, int col)
+/* Validates, compiles and emits the event on the current line. */
+static int trace_read_emit_raw(struct trace_reader *r, const struct trace_raw_event *raw)
 {
 	struct trace_event compiled;
-	if (trace_compiler_add(&r->compiler, event, &compiled) < 0)
-		return trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
+	if (trace_compiler_add_raw(&r->compiler, raw, &compiled) < 0)
+		return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->compiler.error);
 	return r->emit(r->emit_ctx, &compiled);
 }
 
@@ -141,21 +142,18 @@ static int trace_read_lines(struct trace_reader *r)
 			continue;
 		if (trace_read_check_nul(r, line, len, NULL) < 0)
 			return -1;
+		/* The common shape without jansson; every other line through it. */
 		struct trace_raw_event raw;
-		if (trace_fastline_parse(line, len, &raw)) {
-			struct trace_event compiled;
-			if (trace_compiler_add_raw(&r->compiler, &raw, &compiled) < 0)
+		if (!trace_fastline_parse(line, len, &raw)) {
+			json_t *event = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+			if (!event)
+				return trace_read_fail(r, r->in.line_no, jerr.column, NULL, "JSON: %s", jerr.text);
+			int bad_fields = trace_compiler_read_json(&r->compiler, event, &raw);
+			json_decref(event);
+			if (bad_fields)
 				return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->compiler.error);
-			if (r->emit(r->emit_ctx, &compiled) < 0)
-				return -1;
-			continue;
 		}
-		json_t *event = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!event)
-			return trace_read_fail(r, r->in.line_no, jerr.column, NULL, "JSON: %s", jerr.text);
-		int rc = trace_read_compile_one(r, event, r->in.line_no, 0);
-		json_decref(event);
-		if (rc < 0)
+		if (trace_read_emit_raw(r, &raw) < 0)
 			return -1;
 	}
 	if (got < 0)
