@@ -89,7 +89,8 @@ $(BUILD)/fraglab: $(HARNESS_OBJ)
 # LD_PRELOAD.  Never sanitized: ASan owns malloc and refuses the preload.
 CHILD_SRC := $(CHILD_MAIN) harness/replay.c harness/replay_ranges.c \
 	harness/replay_verify.c harness/allocators.c harness/rss.c \
-	harness/syscount.c harness/series.c harness/latency.c
+	harness/syscount.c harness/syscount_ptrace.c harness/series.c \
+	harness/latency.c
 CHILD_OBJ := $(CHILD_SRC:%.c=$(BUILD)/nosan/%.o)
 
 $(BUILD)/nosan/harness/%.o: harness/%.c

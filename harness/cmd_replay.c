@@ -118,6 +118,44 @@ static int load_trace(const char *path, struct loaded_trace *lt)
 	return 0;
 }
 
+/* How syscalls are counted: perf tracepoints in the timing runs when the
+ * kernel allows them, else ptrace in a pass of its own.  FRAGLAB_SYSCOUNT
+ * = perf | ptrace | none forces a choice (tests use it). */
+enum syscount_mode { SYSCOUNT_MODE_PERF, SYSCOUNT_MODE_PTRACE, SYSCOUNT_MODE_NONE };
+
+static int choose_syscount(uint64_t ids[SYSCOUNT_N], enum syscount_mode *mode)
+{
+	const char *want = getenv("FRAGLAB_SYSCOUNT");
+	if (want && *want && strcmp(want, "perf") && strcmp(want, "ptrace") && strcmp(want, "none")) {
+		fprintf(stderr, PROG ": FRAGLAB_SYSCOUNT must be perf, ptrace or none, not '%s'\n", want);
+		return -1;
+	}
+	if (want && !strcmp(want, "none")) {
+		*mode = SYSCOUNT_MODE_NONE;
+		return 0;
+	}
+	if (want && !strcmp(want, "ptrace")) {
+		*mode = SYSCOUNT_MODE_PTRACE;
+		return 0;
+	}
+	char why[512];
+	struct syscount probe;
+	if (syscount_lookup_ids(ids, why, sizeof why) == 0 &&
+	    syscount_open(&probe, ids, why, sizeof why) == 0) {
+		syscount_close(&probe);
+		*mode = SYSCOUNT_MODE_PERF;
+		return 0;
+	}
+	if (want) { /* perf asked for by name */
+		fprintf(stderr, PROG ": syscall counts unavailable: %s\n", why);
+		*mode = SYSCOUNT_MODE_NONE;
+	} else {
+		fprintf(stderr, PROG ": perf cannot count syscalls (%s); counting them with ptrace in a pass of their own\n", why);
+		*mode = SYSCOUNT_MODE_PTRACE;
+	}
+	return 0;
+}
+
 /* The directory fraglab runs from: fraglab-child and libflmalloc.so live there. */
 static int self_dir(char *out, size_t len)
 {
@@ -299,12 +337,10 @@ int cmd_replay(int argc, char **argv)
 			goto out;
 
 	uint64_t ids[SYSCOUNT_N];
-	char why[512];
-	const uint64_t *syscall_ids = ids;
-	if (syscount_lookup_ids(ids, why, sizeof why) != 0) {
-		fprintf(stderr, PROG ": syscall counts unavailable: %s\n", why);
-		syscall_ids = NULL;
-	}
+	enum syscount_mode sc_mode;
+	if (choose_syscount(ids, &sc_mode) != 0)
+		goto out;
+	const uint64_t *syscall_ids = sc_mode == SYSCOUNT_MODE_PERF ? ids : NULL;
 
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
@@ -338,6 +374,18 @@ int cmd_replay(int argc, char **argv)
 				rc = 1;
 			else if (series)
 				csv_series_rows(series, lt->name, al[ai].label, so.samples, so.result.n_samples);
+			/* ptrace mode: the syscall counts, from a pass of their own */
+			struct replay_outcome co;
+			memset(&co, 0, sizeof co);
+			if (sc_mode == SYSCOUNT_MODE_PTRACE) {
+				job.pass = REPLAY_PASS_TIMING;
+				job.ptrace_syscalls = true;
+				replay_child_run(&job, &co);
+				job.ptrace_syscalls = false;
+				print_progress(lt, &al[ai], "syscall pass (ptrace)", &co);
+				if (co.result.status != REPLAY_OK)
+					rc = 1;
+			}
 			memset(&lo, 0, sizeof lo);
 			if (opt.latency) {
 				job.pass = REPLAY_PASS_LATENCY;
@@ -357,6 +405,8 @@ int cmd_replay(int argc, char **argv)
 				const struct replay_result *r = &to.result;
 				const bool ok = r->status == REPLAY_OK;
 				const bool s_ok = so.result.status == REPLAY_OK;
+				const struct replay_result *sc =
+					sc_mode == SYSCOUNT_MODE_PTRACE ? &co.result : r;
 				const double live = (double)lt->peak_live_bytes;
 				struct csv_replay_row row = {
 					.trace = lt->name, .allocator = al[ai].label,
@@ -370,14 +420,15 @@ int cmd_replay(int argc, char **argv)
 					.frag_at_peak_live = s_ok && so.result.rss_at_peak_live >= 0 && live > 0
 								     ? (double)so.result.rss_at_peak_live / live : -1,
 					.frag_mean = s_ok ? so.result.frag_mean : -1,
-					.syscalls_valid = ok && r->syscalls_valid,
+					.syscalls_valid = ok && sc->status == REPLAY_OK && sc->syscalls_valid,
 					.minor_faults = ok ? (int64_t)r->minor_faults : -1,
 					.latency_valid = lo.result.status == REPLAY_OK && lo.result.latency_valid,
 				};
-				memcpy(row.syscalls, r->syscalls, sizeof row.syscalls);
+				memcpy(row.syscalls, sc->syscalls, sizeof row.syscalls);
 				memcpy(row.latency_ns, lo.result.latency_ns, sizeof row.latency_ns);
-				if (ok && !r->syscalls_valid && syscall_ids && !warned_syscalls++)
-					fprintf(stderr, PROG ": syscall counts unavailable: %s\n", r->syscalls_note);
+				if (ok && !row.syscalls_valid && sc_mode != SYSCOUNT_MODE_NONE && !warned_syscalls++)
+					fprintf(stderr, PROG ": syscall counts unavailable: %s\n",
+						sc->syscalls_note[0] ? sc->syscalls_note : sc->message);
 				csv_replay_row(csv, &row, opt.latency);
 				fflush(csv);
 				if (!ok)
@@ -385,6 +436,7 @@ int cmd_replay(int argc, char **argv)
 				replay_outcome_free(&to);
 			}
 			replay_outcome_free(&so);
+			replay_outcome_free(&co);
 			replay_outcome_free(&lo);
 		}
 	}

@@ -15,6 +15,7 @@
 #include "replay_verify.h"
 #include "rss.h"
 #include "series.h"
+#include "syscount_ptrace.h"
 
 static const char *const status_names[REPLAY_STATUS_N] = {
 	"ok", "failed", "preload-failed", "oom", "crashed", "timeout",
@@ -378,6 +379,8 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	const uint64_t faults0 = minor_faults_now();
 	if (cfg->syscount)
 		syscount_enable(cfg->syscount);
+	if (cfg->syscall_markers)
+		syscount_marker(SYSCOUNT_MARKER_START);
 	const uint64_t t0 = latency_now_ns();
 
 	/* ---- measured region: no malloc, no stdio of our own ---- */
@@ -403,6 +406,8 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	/* ---- end of the measured region ---- */
 
 	const uint64_t t1 = latency_now_ns();
+	if (cfg->syscall_markers)
+		syscount_marker(SYSCOUNT_MARKER_STOP);
 	if (cfg->syscount)
 		syscount_disable(cfg->syscount);
 	res->minor_faults = minor_faults_now() - faults0;

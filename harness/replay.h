@@ -65,6 +65,9 @@ struct replay_config {
 	/* series: the allocator's own mapped-bytes probe (series.h), or NULL */
 	int64_t (*mapped_bytes)(void);
 	struct syscount *syscount; /* timing: counters to enable, or NULL */
+	/* Issue syscount_marker calls around the measured region, for a
+	 * parent counting syscalls with ptrace (syscount_ptrace.h). */
+	bool syscall_markers;
 	const char *allocator;     /* for messages */
 };
 

@@ -2,6 +2,8 @@
  * fork+exec, collecting the result, and naming what became of it. */
 #include "replay_child.h"
 
+#include "syscount_ptrace.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -148,6 +150,8 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 		argv[k++] = "--so", argv[k++] = job->allocator->so_path;
 	if (job->verify)
 		argv[k++] = "--verify";
+	if (job->ptrace_syscalls)
+		argv[k++] = "--syscall-markers";
 	if (job->syscall_ids) {
 		const uint64_t *id = job->syscall_ids;
 		snprintf(a_ids, sizeof a_ids, "%llu,%llu,%llu,%llu,%llu", (unsigned long long)id[0],
@@ -180,22 +184,35 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 		fcntl(pipefd[1], F_SETFD, 0);
 		fcntl(job->events_fd, F_SETFD, 0);
 		dup2(STDERR_FILENO, STDOUT_FILENO);
+		if (job->ptrace_syscalls)
+			syscount_ptrace_traceme();
 		execve(job->child_path, (char *const *)argv, env);
 		_exit(127);
 	}
 	free(env);
 	close(pipefd[1]);
 
-	uint64_t deadline = job->timeout_s ? now_ms() + (uint64_t)job->timeout_s * 1000 : 0;
 	char *buf = NULL;
-	ssize_t got = read_until_eof(pipefd[0], &buf, deadline);
+	ssize_t got;
+	int timed_out, wstatus = 0;
+	uint64_t counts[SYSCOUNT_N];
+	int counted = -1;
+	if (job->ptrace_syscalls) {
+		/* The child only writes its result (no samples in this pass): it
+		 * fits the pipe's buffer, so following it to its exit first cannot
+		 * deadlock. */
+		counted = syscount_ptrace_follow(pid, job->timeout_s, counts, &wstatus, &timed_out);
+		got = read_until_eof(pipefd[0], &buf, 0);
+	} else {
+		uint64_t deadline = job->timeout_s ? now_ms() + (uint64_t)job->timeout_s * 1000 : 0;
+		got = read_until_eof(pipefd[0], &buf, deadline);
+		timed_out = got < 0;
+		if (timed_out)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+	}
 	close(pipefd[0]);
-	int timed_out = got < 0;
-	if (timed_out)
-		kill(pid, SIGKILL);
-	int wstatus = 0;
-	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-		;
 
 	const size_t rsize = sizeof(struct replay_result);
 	if (timed_out) {
@@ -220,6 +237,14 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 				memcpy(o->samples, buf + rsize, want);
 			else
 				o->result.n_samples = 0;
+		}
+		if (job->ptrace_syscalls) {
+			o->result.syscalls_valid = counted == 0;
+			if (counted == 0)
+				memcpy(o->result.syscalls, counts, sizeof counts);
+			else
+				snprintf(o->result.syscalls_note, sizeof o->result.syscalls_note,
+					 "ptrace could not follow the replay child (is fraglab itself traced?)");
 		}
 	} else {
 		int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;

@@ -31,6 +31,7 @@ struct replay_job {
 	bool verify;
 	uint64_t peak_live_event;
 	const uint64_t *syscall_ids;     /* SYSCOUNT_N ids, or NULL: do not count */
+	bool ptrace_syscalls;            /* count with ptrace instead (syscount_ptrace.h) */
 	unsigned timeout_s;              /* 0: none */
 };
 

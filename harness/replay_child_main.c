@@ -5,6 +5,7 @@
  *                 --pass timing|series|latency --touch all|first|none
  *                 [--verify] [--peak-event N] --allocator LABEL
  *                 --kind KIND [--so PATH] [--syscall-ids A,B,C,D,E]
+ *                 [--syscall-markers]
  *
  * Started only by fraglab replay (replay_child.c), with the allocator under
  * test already in LD_PRELOAD.  It proves the preload took, maps the events
@@ -28,7 +29,7 @@ struct child_args {
 	int result_fd, events_fd;
 	uint64_t n_events, n_slots, peak_event;
 	int pass, touch, kind;
-	int verify;
+	int verify, syscall_markers;
 	const char *allocator, *so;
 	int count_syscalls;
 	uint64_t syscall_ids[SYSCOUNT_N];
@@ -55,6 +56,10 @@ static int parse_args(int argc, char **argv, struct child_args *a)
 		const char *k = argv[i];
 		if (!strcmp(k, "--verify")) {
 			a->verify = 1;
+			continue;
+		}
+		if (!strcmp(k, "--syscall-markers")) {
+			a->syscall_markers = 1;
 			continue;
 		}
 		if (i + 1 >= argc)
@@ -168,13 +173,16 @@ int main(int argc, char **argv)
 		.pass = a.pass,
 		.touch = a.touch,
 		.verify = a.verify,
+		.syscall_markers = a.syscall_markers,
 		.peak_live_event = a.peak_event,
 		.allocator = a.allocator,
 	};
 	if (a.pass == REPLAY_PASS_SERIES)
 		cfg.mapped_bytes = series_mapped_probe(a.kind);
 	if (a.pass == REPLAY_PASS_TIMING) {
-		if (!a.count_syscalls)
+		if (a.syscall_markers)
+			snprintf(res.syscalls_note, sizeof res.syscalls_note, "counted by the parent with ptrace");
+		else if (!a.count_syscalls)
 			snprintf(res.syscalls_note, sizeof res.syscalls_note, "syscall counting not requested");
 		else if (syscount_open(&sc, a.syscall_ids, res.syscalls_note, sizeof res.syscalls_note) == 0)
 			cfg.syscount = &sc;

@@ -17,6 +17,8 @@
 #     of them too, the warm-up block being 1 byte): 3 more chunk mmaps.
 #   => mmap 8, munmap 5, mremap 0, brk 0, madvise 0.
 # glibc is compared with strace only (its choices are its own).
+# Finally the ptrace fallback (FRAGLAB_SYSCOUNT=ptrace) must count the same
+# as perf, for both.
 . tests/data/replay/lib.sh
 command -v strace >/dev/null || { echo "strace not installed"; exit 77; }
 
@@ -79,4 +81,15 @@ check_against_strace glibc glibc >/dev/null
 BUMP_CHUNK=1048576 "$FRAGLAB" replay --alloc "$BUILD/tests/libbump.so" --csv "$TMP/plain.csv" \
 	"$TMP/syscalls.jsonl" 2>/dev/null || fail "plain replay"
 [ "$(fraglab_counts "$TMP/plain.csv")" = "8 5 0 0 0" ] || fail "plain bump counts: $(fraglab_counts "$TMP/plain.csv")"
+# the ptrace fallback (used where perf is not allowed) counts the same
+for a in "$BUILD/tests/libbump.so" glibc; do
+	BUMP_CHUNK=1048576 "$FRAGLAB" replay --alloc "$a" --csv "$TMP/perf.csv" "$TMP/syscalls.jsonl" 2>/dev/null ||
+		fail "perf replay of $a"
+	BUMP_CHUNK=1048576 FRAGLAB_SYSCOUNT=ptrace "$FRAGLAB" replay --alloc "$a" --csv "$TMP/ptrace.csv" \
+		"$TMP/syscalls.jsonl" 2>"$TMP/ptrace.err" || fail "ptrace replay of $a: $(cat "$TMP/ptrace.err")"
+	grep -q "syscall pass (ptrace): ok" "$TMP/ptrace.err" || fail "no ptrace pass: $(cat "$TMP/ptrace.err")"
+	[ "$(fraglab_counts "$TMP/ptrace.csv")" = "$(fraglab_counts "$TMP/perf.csv")" ] ||
+		fail "$a: ptrace counted '$(fraglab_counts "$TMP/ptrace.csv")', perf '$(fraglab_counts "$TMP/perf.csv")'"
+done
+[ "$(fraglab_counts "$TMP/ptrace.csv")" != "" ] || fail "ptrace counts empty"
 echo "replay_syscalls: all checks passed"
