@@ -102,6 +102,10 @@ int trace_open(const char *path, struct trace *out)
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
+	if (!S_ISREG(before.st_mode)) {
+		fprintf(stderr, "%s: not a regular file\n", path);
+		return -1;
+	}
 	if (trace_cache_key(path, trace_read_form_of(path), &key, &source_size, err, sizeof err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err);
 		return -1;
@@ -121,7 +125,7 @@ int trace_open(const char *path, struct trace *out)
 	/* trace_cache_dir leaves room for the file name. */
 	char final_path[PATH_MAX + 32];
 	snprintf(final_path, sizeof final_path, "%s/%016llx" TRACE_CACHE_SUFFIX, dir, (unsigned long long)key);
-	int fd = open(final_path, O_RDONLY | O_CLOEXEC);
+	int fd = open(final_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
 		int name_from_path = 0;
 		int rc = trace_cache_map(fd, key, source_size, out, &name_from_path, err, sizeof err);

@@ -71,7 +71,7 @@ int trace_cache_dir(char *dir, char *err, size_t err_len)
 
 int trace_cache_key(const char *path, int form, uint64_t *key, uint64_t *size, char *err, size_t err_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* never wait on a FIFO */
 	if (fd < 0) {
 		snprintf(err, err_len, "cannot open: %s", strerror(errno));
 		return -1;
@@ -121,6 +121,10 @@ int trace_cache_map(int fd, uint64_t key, uint64_t source_size, struct trace *t,
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, err_len, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_len, "not a regular file");
 		return -1;
 	}
 	if ((uint64_t)st.st_size < TRACE_CACHE_HEADER_SIZE + sizeof(struct trace_event)) {

@@ -15,7 +15,8 @@
 int trace_input_open(struct trace_input *in, const char *path)
 {
 	memset(in, 0, sizeof *in);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must be refused below, not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(in->error, sizeof in->error, "cannot open: %s", strerror(errno));
 		return -1;

@@ -132,6 +132,12 @@ cases=$((cases + 1))
 [ $? -eq 2 ] || fail "directory: exit not 2"
 grep -q "^$work/dir.jsonl: not a regular file" "$work/err" || fail "directory: $(cat "$work/err")"
 
+mkfifo "$work/fifo.jsonl"
+cases=$((cases + 1))
+timeout 10 "$FRAGLAB" check "$work/fifo.jsonl" 2>"$work/err"
+[ $? -eq 2 ] || fail "FIFO: exit not 2 (or it waited for a writer)"
+grep -q "^$work/fifo.jsonl: not a regular file" "$work/err" || fail "FIFO: $(cat "$work/err")"
+
 # Every file is checked even after a bad one; exit 2 if any was bad.
 cases=$((cases + 1))
 "$FRAGLAB" check "$DATA/empty.jsonl" "$work/good.jsonl" "$DATA/double_free.jsonl" >"$work/out" 2>"$work/err"
