@@ -124,7 +124,7 @@ compare_with_every_policy() {
 		# shellcheck disable=SC2086  # names is a word list
 		check_probe "$run" "$policy" $names
 		echo "$label [$policy]: $(wc -c <"$run/stdout") bytes of output compared," \
-			"$(wc -l <"$run/probe" 2>/dev/null || echo 0) processes on flmalloc, ${took}s"
+			"$( (wc -l <"$run/probe") 2>/dev/null || echo 0) processes on flmalloc, ${took}s"
 	done
 }
 
