@@ -65,7 +65,12 @@ void *replay_map(size_t len)
 	 * the RSS baseline). */
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 		       -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Locked where allowed (RLIMIT_MEMLOCK, root), so memory pressure
+	 * cannot page the tables out mid-replay; resident either way. */
+	mlock(p, len);
+	return p;
 }
 
 void replay_unmap(void *p, size_t len)

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 				 strerror(errno));
 			send_and_exit(&a, &res, NULL);
 		}
+		mlock(m, events_len); /* where allowed; see replay_map */
 		events = m;
 	}
 	close(a.events_fd);
