@@ -2,6 +2,7 @@
 #include "record_log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +95,11 @@ struct log_conv {
 	uint64_t next_id;
 	uint64_t *pending;     /* per dense tid: the id inside a realloc, or NO_PENDING */
 	uint64_t pending_cap;
+	uint64_t *id_size;     /* requested bytes of each live id */
+	uint64_t id_size_cap;
 	struct record_writer *w;
 	struct record_log_stats *st;
+	int silent;            /* replaying a parent's prefix: update state, write nothing */
 	int oom;
 };
 
@@ -125,6 +129,23 @@ static uint64_t conv_tid(struct log_conv *c, uint32_t tid)
 static void conv_emit(struct log_conv *c, enum trace_op op, uint64_t id, uint64_t tid,
 		      uint64_t size, uint64_t nmemb, uint64_t align)
 {
+	if (op != TRACE_OP_FREE) {
+		if (id >= c->id_size_cap) {
+			uint64_t cap = c->id_size_cap ? c->id_size_cap * 2 : 1024;
+			while (cap <= id)
+				cap *= 2;
+			uint64_t *p = realloc(c->id_size, cap * sizeof *p);
+			if (!p) {
+				c->oom = 1;
+				return;
+			}
+			c->id_size = p;
+			c->id_size_cap = cap;
+		}
+		c->id_size[id] = op == TRACE_OP_CALLOC ? size * nmemb : size;
+	}
+	if (c->silent)
+		return;
 	struct record_event ev = {.op = op, .id = id, .size = size, .nmemb = nmemb,
 				  .align = align, .tid = (int64_t)tid};
 	record_writer_event(c->w, &ev);
@@ -233,6 +254,85 @@ static void conv_record(struct log_conv *c, const struct fltrace_record *r)
 	}
 }
 
+/* Feeds the complete records of the log mapped at M, up to index UPTO, to
+ * the converter. */
+static void conv_records(struct log_conv *c, const struct log_map *m, uint64_t upto)
+{
+	const struct fltrace_record *recs = (const void *)(m->base + FLTRACE_HEADER_BYTES);
+	uint64_t n = (m->len - FLTRACE_HEADER_BYTES) / sizeof *recs;
+	/* The file grows by whole chunks: the tail past the last sequence
+	 * number handed out is zero. */
+	while (n > 0 && recs[n - 1].commit == 0)
+		n--;
+	if (n > upto)
+		n = upto;
+	for (uint64_t i = 0; i < n && !c->oom; i++) {
+		if (recs[i].commit != i + 1) {
+			c->st->torn++; /* its thread died (exit, kill) between numbering and writing */
+			continue;
+		}
+		c->st->records++;
+		conv_record(c, &recs[i]);
+	}
+}
+
+/* Replays, silently, the history that LOG_PATH's process inherited at its
+ * fork: its parent's records before the fork, after the parent's own
+ * inheritance.  A missing parent log costs only the inheritance. */
+static void conv_inherit(struct log_conv *c, const char *log_path, const struct fltrace_header *h,
+			 int depth)
+{
+	if (!h->parent_log[0] || depth > 64)
+		return;
+	char parent[PATH_MAX];
+	const char *slash = strrchr(log_path, '/');
+	int dir_len = slash ? (int)(slash - log_path) : 1;
+	const char *dir = slash ? log_path : ".";
+	if (snprintf(parent, sizeof parent, "%.*s/%.*s", dir_len, dir, (int)sizeof h->parent_log,
+		     h->parent_log) >= (int)sizeof parent)
+		return;
+	struct log_map m;
+	if (access(parent, R_OK) != 0 || log_map_open(parent, &m) < 0) {
+		fprintf(stderr, "fraglab record: %s: parent log %s is missing; the blocks this fork "
+			"child inherited are not in its trace\n", log_path, h->parent_log);
+		return;
+	}
+	const struct fltrace_header *ph = (const void *)m.base;
+	conv_inherit(c, parent, ph, depth + 1);
+	conv_records(c, &m, h->parent_seq);
+	munmap((void *)m.base, m.len);
+}
+
+static int conv_id_order(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Writes one malloc per block live in the converter (the inherited heap),
+ * in id order, as thread 0. */
+static void conv_emit_inherited(struct log_conv *c)
+{
+	uint64_t n = c->addr_to_id.count, k = 0;
+	uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids) {
+		c->oom = 1;
+		return;
+	}
+	for (uint64_t i = 0; i <= c->addr_to_id.mask; i++)
+		if (c->addr_to_id.keys[i])
+			ids[k++] = c->addr_to_id.values[i];
+	qsort(ids, k, sizeof *ids, conv_id_order);
+	for (uint64_t i = 0; i < k; i++) {
+		struct record_event ev = {.op = TRACE_OP_MALLOC, .id = ids[i], .size = c->id_size[ids[i]],
+					  .tid = 0, .inherited = 1};
+		record_writer_event(c->w, &ev);
+		c->st->events++;
+	}
+	c->st->inherited = k;
+	free(ids);
+}
+
 int record_log_convert(const char *log_path, const char *out_path, struct record_log_stats *st)
 {
 	struct record_log_info info;
@@ -257,20 +357,24 @@ int record_log_convert(const char *log_path, const char *out_path, struct record
 	if (record_writer_open(&w, out_path, name) < 0)
 		goto out;
 
-	const struct fltrace_record *recs = (const void *)(m.base + FLTRACE_HEADER_BYTES);
-	uint64_t n = (m.len - FLTRACE_HEADER_BYTES) / sizeof *recs;
-	/* The file grows by whole chunks: the tail past the last sequence
-	 * number handed out is zero. */
-	while (n > 0 && recs[n - 1].commit == 0)
-		n--;
-	for (uint64_t i = 0; i < n && !c.oom; i++) {
-		if (recs[i].commit != i + 1) {
-			st->torn++; /* its thread died (exit, kill) between numbering and writing */
-			continue;
-		}
-		st->records++;
-		conv_record(&c, &recs[i]);
+	if (h->parent_log[0]) {
+		c.silent = 1;
+		conv_inherit(&c, log_path, h, 0);
+		c.silent = 0;
+		/* The child's own threads and counts start afresh. */
+		record_addrmap_destroy(&c.tid_to_dense);
+		if (record_addrmap_init(&c.tid_to_dense) < 0)
+			c.oom = 1;
+		for (uint64_t i = 0; i < c.pending_cap; i++)
+			c.pending[i] = NO_PENDING;
+		memset(st, 0, sizeof *st);
+		st->lost = h->lost;
+		/* The inherited blocks are written as tid 0: the forking thread,
+		 * the only one the child has, whose own records come first. */
+		if (!c.oom)
+			conv_emit_inherited(&c);
 	}
+	conv_records(&c, &m, UINT64_MAX);
 	if (c.oom) {
 		fprintf(stderr, "fraglab record: out of memory converting %s\n", log_path);
 		record_writer_abort(&w);
@@ -287,6 +391,7 @@ out:
 	record_addrmap_destroy(&c.tid_to_dense);
 	free(c.free_ids);
 	free(c.pending);
+	free(c.id_size);
 	munmap((void *)m.base, m.len);
 	return rc;
 }

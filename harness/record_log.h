@@ -7,6 +7,13 @@
  * it to the new address; kernel thread ids become dense tids in order of
  * first appearance (the main thread is 0).  Records come in sequence
  * order already (a record's index is its sequence number).
+ *
+ * A fork child's log names its parent's log and the parent's sequence
+ * number at the fork: the parent's records before it are replayed silently
+ * (recursively, for a child of a child) to learn which blocks the child
+ * inherited, and the child's trace begins with one malloc per inherited
+ * block (tid 0, marked "inherited":true), so its frees of them are events
+ * like any other and replaying the trace rebuilds the child's real heap.
  */
 #ifndef FRAGLAB_RECORD_LOG_H
 #define FRAGLAB_RECORD_LOG_H
@@ -29,6 +36,7 @@ struct record_log_stats {
 	uint64_t unknown_frees;   /* frees of addresses never seen allocated */
 	uint64_t implicit_frees;  /* allocations at a still-bound address */
 	uint64_t threads;
+	uint64_t inherited;       /* blocks a fork child started with, written first */
 };
 
 /* Reads the log's header.  Returns 0, or -1 after printing why. */

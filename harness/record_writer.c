@@ -170,6 +170,8 @@ void record_writer_event(struct record_writer *w, const struct record_event *ev)
 	}
 	if (ev->tid != RECORD_NO_TID)
 		n += snprintf(line + n, sizeof line - (size_t)n, ",\"tid\":%" PRId64, ev->tid);
+	if (ev->inherited)
+		n += snprintf(line + n, sizeof line - (size_t)n, ",\"inherited\":true");
 	n += snprintf(line + n, sizeof line - (size_t)n, "}\n");
 	writer_append(w, line, (size_t)n);
 	w->events++;

@@ -26,6 +26,8 @@ struct record_event {
 	uint64_t nmemb; /* calloc only */
 	uint64_t align; /* memalign only */
 	int64_t tid;    /* RECORD_NO_TID: no "tid" key */
+	int inherited;  /* 1: adds "inherited":true (a block a fork child
+			   started with; readers ignore the key) */
 };
 
 struct record_writer {

@@ -30,7 +30,8 @@ struct rec {
 	int torn;
 };
 
-static void write_log(const char *path, const struct rec *recs, unsigned n)
+static void write_log_as(const char *path, int pid, const char *parent, uint64_t parent_seq,
+			 const struct rec *recs, unsigned n)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, FLTRACE_HEADER_BYTES + (off_t)FLTRACE_CHUNK_BYTES) != 0) {
@@ -42,8 +43,11 @@ static void write_log(const char *path, const struct rec *recs, unsigned n)
 	memcpy(h.magic, FLTRACE_MAGIC, 8);
 	h.version = FLTRACE_VERSION;
 	h.record_size = sizeof(struct fltrace_record);
-	h.pid = 4242;
+	h.pid = pid;
 	h.ppid = 1;
+	if (parent)
+		strcpy(h.parent_log, parent);
+	h.parent_seq = parent_seq;
 	static const char cmd[] = "prog\0arg\0";
 	memcpy(h.cmdline, cmd, sizeof cmd - 1);
 	h.cmdline_len = sizeof cmd - 1;
@@ -56,6 +60,11 @@ static void write_log(const char *path, const struct rec *recs, unsigned n)
 		CHECK(pwrite(fd, &r, sizeof r, FLTRACE_HEADER_BYTES + (off_t)(i * sizeof r)) == (ssize_t)sizeof r);
 	}
 	close(fd);
+}
+
+static void write_log(const char *path, const struct rec *recs, unsigned n)
+{
+	write_log_as(path, 4242, NULL, 0, recs, n);
 }
 
 static char *slurp(const char *path)
@@ -125,6 +134,35 @@ int main(void)
 	CHECK(st.unknown_frees == 1);
 	CHECK(st.implicit_frees == 1);
 	CHECK(st.threads == 2);
+
+	/* A fork child: its parent (4242.0.log, rewritten below) had numbered 5
+	 * records at the fork, so the child starts with the blocks live after
+	 * them: id 0 at 0x3000 (40 B, reallocated), id 1 at 0x2000 (the 3 x 8 B
+	 * calloc, freed by the parent only after the fork) and id 2 at 0x1000
+	 * (5 B).  The child frees id 2 and allocates elsewhere, reusing id 2. */
+	const struct rec child[] = {
+		{FLTRACE_FREE, 300, 0x1000, 0, 0, 0},
+		{FLTRACE_MALLOC, 300, 0x7000, 64, 0, 0},
+	};
+	char child_log[256], child_out[256];
+	snprintf(child_log, sizeof child_log, "%s/4243.0.log", dir);
+	snprintf(child_out, sizeof child_out, "%s/child.jsonl", dir);
+	write_log_as(child_log, 4243, "4242.0.log", 5, child, 2);
+	CHECK(record_log_convert(child_log, child_out, &st) == 0);
+	const char *want_child =
+		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"record: prog arg (pid 4243)\"}\n"
+		"{\"op\":\"malloc\",\"id\":0,\"size\":40,\"tid\":0,\"inherited\":true}\n"
+		"{\"op\":\"malloc\",\"id\":1,\"size\":24,\"tid\":0,\"inherited\":true}\n"
+		"{\"op\":\"malloc\",\"id\":2,\"size\":5,\"tid\":0,\"inherited\":true}\n"
+		"{\"op\":\"free\",\"id\":2,\"tid\":0}\n"
+		"{\"op\":\"malloc\",\"id\":2,\"size\":64,\"tid\":0}\n";
+	got = slurp(child_out);
+	CHECK(got && !strcmp(got, want_child));
+	if (got && strcmp(got, want_child))
+		fprintf(stderr, "got:\n%s\nwant:\n%s", got, want_child);
+	CHECK(st.inherited == 3 && st.events == 5 && st.threads == 1 && st.unknown_frees == 0);
+	unlink(child_log);
+	unlink(child_out);
 
 	/* A log without records: no trace, nothing left behind. */
 	char empty_out[256];

@@ -65,13 +65,21 @@ got=$(count "$T/threads.jsonl" 0 malloc big)
 children=("$T"/threads.[0-9]*[0-9].jsonl)
 [ ${#children[@]} -eq 1 ] && [ -f "${children[0]}" ] || fail "want exactly one fork-child trace, got: ${children[*]}"
 valid "${children[0]}"
+# The child's trace opens with the blocks it inherited (live in the parent
+# at the fork, among them the handoff array of THREADS*ITERS pointers),
+# then holds exactly its own events.
+awk 'NR > 1 { inh = /"inherited":true/; if (inh && seen_own) bad = 1; if (!inh) seen_own = 1 } END { exit bad }' \
+	"${children[0]}" || fail "fork child: inherited blocks are not all at the start"
+grep '"inherited":true' "${children[0]}" | grep -q "\"size\":$((THREADS * ITERS * 8))," ||
+	fail "fork child: the handoff array is not among the inherited blocks"
+grep -v '"inherited":true' "${children[0]}" >"$T/child-own.jsonl"
 for spec in "malloc $((3 * ITERS))" "calloc $ITERS" "realloc $ITERS" "memalign $((3 * ITERS))" "free $((7 * ITERS))"; do
 	set -- $spec
-	got=$(count "${children[0]}" 0 "$1")
+	got=$(count "$T/child-own.jsonl" 0 "$1")
 	[ "$got" -eq "$2" ] || fail "fork child: $got $1 events, want $2"
 done
-[ "$(jq -c 'select(.op)' "${children[0]}" | wc -l)" -eq $((15 * ITERS)) ] || fail "fork child has events that are not its own"
-echo "ok: threads and fork child"
+[ "$(jq -c 'select(.op)' "$T/child-own.jsonl" | wc -l)" -eq $((15 * ITERS)) ] || fail "fork child has events that are not its own"
+echo "ok: threads and fork child ($(grep -c '"inherited":true' "${children[0]}") inherited blocks)"
 
 # 2. Replay with --verify once the replayer exists.
 out=$("$FRAGLAB" replay --verify "$T/threads.jsonl" 2>&1) || case $out in
@@ -86,10 +94,12 @@ valid "$T/first.jsonl.gz"
 ls "$T"/first.*[0-9]* >/dev/null 2>&1 && fail "--first-only recorded other processes"
 echo "ok: --first-only, gzip"
 
-# 4. A fork/exec tree through the shell: each process image its own trace.
+# 4. A fork/exec tree through the shell: each process image its own trace;
+# no free anywhere is of a block the trace never saw allocated.
 "$FRAGLAB" record -o "$T/tree.jsonl" -- /bin/sh -c "$PROG 1 200 & $PROG 2 100; wait" 2>"$T/err" || { cat "$T/err"; fail "tree failed"; }
 cat "$T/err"
 for t in "$T"/tree*.jsonl; do valid "$t"; done
+grep -q "frees of blocks allocated before recording began" "$T/err" && fail "a forked shell freed blocks its trace never saw"
 # The shell's forked children are traced too (image 0, before their exec);
 # the programs' own images are named by their command line in the header.
 a=$(grep -l "\"name\":\"record: $PROG 1 200 (pid" "$T"/tree*.jsonl) || fail "no trace of the first child"

@@ -23,6 +23,8 @@
 
 static int log_fd = -1;
 static char log_path[4096];                    /* to reopen it, see log_checked_fd */
+static char fork_parent_log[256];              /* set in a fork child until its log opens */
+static uint64_t fork_parent_seq;
 static dev_t log_dev;                          /* identity of the log file */
 static ino_t log_ino;
 static struct fltrace_header *log_header;      /* mapped first page(s) */
@@ -167,6 +169,10 @@ void fltrace_log_start(void)
 	ssize_t n = readlink("/proc/self/exe", hdr->exe, sizeof hdr->exe - 1);
 	hdr->exe[n > 0 ? n : 0] = '\0';
 	hdr->cmdline_len = (uint32_t)log_read_proc("/proc/self/cmdline", hdr->cmdline, sizeof hdr->cmdline);
+	memcpy(hdr->parent_log, fork_parent_log, sizeof hdr->parent_log);
+	hdr->parent_seq = fork_parent_seq;
+	fork_parent_log[0] = '\0';
+	fork_parent_seq = 0;
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		munmap(h, FLTRACE_HEADER_BYTES);
@@ -260,6 +266,17 @@ void fltrace_log_after_fork(void)
 	/* Only this thread exists in the child.  The parent's mappings are
 	 * shared with the parent: unmap them so the child never writes there. */
 	int was_on = atomic_exchange(&log_on, 0);
+	if (was_on) {
+		/* Everything numbered before the fork describes the heap this
+		 * child starts with (the fork copied this counter's value). */
+		const char *base = strrchr(log_path, '/');
+		base = base ? base + 1 : log_path;
+		size_t len = strlen(base);
+		if (len < sizeof fork_parent_log) {
+			memcpy(fork_parent_log, base, len + 1);
+			fork_parent_seq = atomic_load(&log_next);
+		}
+	}
 	log_tid = 0;
 	atomic_flag_clear(&log_lock);
 	if (was_on) {

@@ -64,6 +64,13 @@ struct fltrace_header {
 	uint64_t lost;          /* records dropped because the log could not grow */
 	char exe[1024];         /* /proc/self/exe, NUL-terminated */
 	char cmdline[4096];     /* /proc/self/cmdline, truncated */
+	/* A fork child's heap starts as a copy of its parent's: the parent's
+	 * log (a file name in the same directory) and how many of its records
+	 * were numbered before the fork, so the converter can rebuild the
+	 * blocks the child inherited.  Empty for a process that began with an
+	 * exec (its heap starts empty). */
+	char parent_log[256];
+	uint64_t parent_seq;
 };
 _Static_assert(sizeof(struct fltrace_header) <= FLTRACE_HEADER_BYTES, "header fits its page");
 
