@@ -377,6 +377,65 @@ static void test_cache(void)
 	CHECK(trace_open(missing, &t) == -1);
 }
 
+/* Writes a JSON Lines trace whose second line is one malloc event padded
+ * with spaces to exactly pad_to bytes, followed by `ending`. */
+static const char *write_padded(const char *name, size_t pad_to, const char *ending)
+{
+	static const char head[] = "{\"format\":\"fraglab-trace\",\"version\":1}\n";
+	static const char event[] = "{\"op\":\"malloc\",\"id\":1,\"size\":8}";
+	size_t n = sizeof head - 1 + pad_to + strlen(ending) + 64;
+	char *text = malloc(n);
+	if (!text)
+		exit(1);
+	char *p = text + sprintf(text, "%s%s", head, event);
+	memset(p, ' ', pad_to - (sizeof event - 1));
+	p += pad_to - (sizeof event - 1);
+	sprintf(p, "%s{\"op\":\"free\",\"id\":1}\n", ending);
+	const char *path = write_file(name, text);
+	free(text);
+	return path;
+}
+
+/* Lines of exactly the limit are read, one byte more is refused, a CR
+ * before the newline does not count; lines of every length across the
+ * reader's buffer boundaries come out whole. */
+static void test_line_limits(void)
+{
+	struct trace t;
+	CHECK(trace_open(write_padded("limit.jsonl", 1u << 20, "\n"), &t) == 0);
+	CHECK_EQ(t.n_events, 2);
+	trace_close(&t);
+	CHECK(trace_open(write_padded("limit-crlf.jsonl", 1u << 20, "\r\n"), &t) == 0);
+	CHECK_EQ(t.n_events, 2);
+	trace_close(&t);
+	CHECK(trace_open(write_padded("over.jsonl", (1u << 20) + 1, "\n"), &t) == -1);
+	CHECK(trace_open(write_padded("over-crlf.jsonl", (1u << 20) + 1, "\r\n"), &t) == -1);
+
+	/* 3000 events of growing length (35 .. ~3000 bytes): about 4.5 MB, so
+	 * lines straddle the 256 KiB read buffer many times. */
+	size_t cap = 5u << 20, n = 0;
+	char *text = malloc(cap);
+	if (!text)
+		exit(1);
+	n += (size_t)sprintf(text, "{\"format\":\"fraglab-trace\",\"version\":1}\n");
+	for (int i = 0; i < 3000; i++) {
+		n += (size_t)sprintf(text + n, "{\"op\":\"malloc\",\"id\":%d,\"size\":%d%s", i, i, i % 2 ? ",\"pad\":\"" : "");
+		if (i % 2) {
+			memset(text + n, 'x', (size_t)i);
+			n += (size_t)i;
+			text[n++] = '"';
+		}
+		n += (size_t)sprintf(text + n, "}%s", i % 3 ? "\n" : "\r\n");
+	}
+	const char *path = write_file("straddle.jsonl", text);
+	free(text);
+	CHECK(trace_open(path, &t) == 0);
+	CHECK_EQ(t.n_events, 3000);
+	CHECK_EQ(t.summary.peak_live_bytes, 2999 * 3000 / 2);
+	CHECK_EQ(t.summary.max_size, 2999);
+	trace_close(&t);
+}
+
 /* A compile removes temporary files that killed compiles left (untouched
  * for an hour), and only those. */
 static void test_stale_temporaries_swept(void)
@@ -620,6 +679,7 @@ int main(void)
 	test_threads();
 	test_cache();
 	test_stale_temporaries_swept();
+	test_line_limits();
 	test_unusable_cache_dir();
 
 	remove_tree(tmpdir);
