@@ -66,6 +66,7 @@ static char tmp_csv[PATH_MAX + 32], tmp_series[PATH_MAX + 32];
 
 static void on_interrupt(int sig)
 {
+	replay_child_kill_current();
 	if (tmp_csv[0])
 		unlink(tmp_csv);
 	if (tmp_series[0])

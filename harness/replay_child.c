@@ -18,6 +18,16 @@
 
 extern char **environ;
 
+/* The child being waited for, for replay_child_kill_current. */
+static volatile sig_atomic_t current_child;
+
+void replay_child_kill_current(void)
+{
+	pid_t pid = (pid_t)current_child;
+	if (pid > 0)
+		kill(pid, SIGKILL);
+}
+
 /* The child's environment: ours, with LD_PRELOAD replaced by exactly the
  * allocator under test (removed for glibc, so a stray preload never ends
  * up measured under glibc's name), and FLMALLOC_POLICY set for
@@ -189,6 +199,7 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 		execve(job->child_path, (char *const *)argv, env);
 		_exit(127);
 	}
+	current_child = pid;
 	free(env);
 	close(pipefd[1]);
 
@@ -213,6 +224,7 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 			;
 	}
 	close(pipefd[0]);
+	current_child = 0;
 
 	const size_t rsize = sizeof(struct replay_result);
 	if (timed_out) {

@@ -48,6 +48,10 @@ struct replay_outcome {
 int replay_child_run(const struct replay_job *job, struct replay_outcome *outcome);
 void replay_outcome_free(struct replay_outcome *outcome);
 
+/* Kills the child replay_child_run is waiting for, if any, with SIGKILL.
+ * Async-signal-safe: for the parent's SIGINT/SIGTERM handler. */
+void replay_child_kill_current(void);
+
 /* "ok", "oom", ..., "crashed:SIGSEGV" into buf. */
 const char *replay_outcome_status(const struct replay_outcome *o, char *buf, size_t len);
 

@@ -38,6 +38,17 @@ events=$(awk -F, '$2 == "glibc" { printf "%s ", $3 }' "$TMP/series.csv")
 awk -F, '$2 == "glibc" && $6 == "" { exit 1 }' "$TMP/series.csv" || fail "glibc mapped_bytes empty"
 awk -F, -v b="$BUMP" '$2 == b && $6 != "" { exit 1 }' "$TMP/series.csv" || fail "bump mapped_bytes not empty"
 
+# --- a longer series: K = events / 2000
+"$FRAGLAB" gen uniform --events 10000 -o "$TMP/u10k.jsonl" || fail "fraglab gen"
+"$FRAGLAB" replay --alloc "$BUMP" --csv "$TMP/k.csv" --series "$TMP/k-series.csv" "$TMP/u10k.jsonl" 2>/dev/null ||
+	fail "series replay"
+n=$(csv_col "$TMP/k.csv" 1 events)
+k=$((n / 2000))
+[ "$(csv_rows "$TMP/k-series.csv")" = $((n / k)) ] || fail "$(csv_rows "$TMP/k-series.csv") series rows for $n events, want $((n / k))"
+[ "$(awk -F, 'NR == 2 { print $3 }' "$TMP/k-series.csv")" = $k ] || fail "first sample not after $k events"
+[ -n "$(csv_col "$TMP/k.csv" 1 frag_mean)" ] && [ -n "$(csv_col "$TMP/k.csv" 1 frag_at_peak_live)" ] ||
+	fail "series-pass columns empty"
+
 # --- CSV on stdout when no --csv; progress only on stderr
 "$FRAGLAB" replay --touch none "$DATA/basic.json" >"$TMP/stdout.csv" 2>"$TMP/stdout.err" || fail "stdout replay"
 [ "$(head -n 1 "$TMP/stdout.csv")" = "$REPLAY_HEADER" ] && [ "$(csv_rows "$TMP/stdout.csv")" = 1 ] ||
