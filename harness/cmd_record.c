@@ -221,8 +221,10 @@ int cmd_record(int argc, char **argv)
 			}
 			if (!strcmp(a, "-o"))
 				out = argv[++i];
-			else if (snprintf(shim, sizeof shim, "%s", argv[++i]) >= (int)sizeof shim)
+			else if (snprintf(shim, sizeof shim, "%s", argv[++i]) >= (int)sizeof shim) {
+				fprintf(stderr, "fraglab record: --shim path too long\n");
 				return 2;
+			}
 		} else if (a[0] == '-') {
 			fprintf(stderr, "fraglab record: unknown option '%s' (try 'fraglab record --help')\n", a);
 			return 2;
