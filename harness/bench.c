@@ -82,6 +82,48 @@ void bench_remove_work_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* 1 if `name` is one of the files bench writes into the output directory
+ * (or, with in_series, into its series/ directory). */
+static int is_bench_output(const char *name, int in_series)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot)
+		return 0;
+	if (in_series)
+		return !strcmp(dot, ".csv") || !strcmp(dot, ".png") || !strcmp(dot, ".svg");
+	static const char *const figures[] = {"throughput", "speedup", "peak_rss", "frag", "syscalls", "latency",
+					       "crosscheck"};
+	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
+		if (!strncmp(name, figures[i], strlen(figures[i])) && (size_t)(dot - name) == strlen(figures[i]) &&
+		    (!strcmp(dot, ".png") || !strcmp(dot, ".svg") || !strcmp(dot, ".csv")))
+			return 1;
+	return !strncmp(name, "hyperfine-", 10) && !strcmp(dot, ".csv");
+}
+
+/* After a complete run: removes bench's own outputs that this run did not
+ * write (a trace no longer replayed, a latency figure from a run with the
+ * latency pass, hyperfine files of other traces), so the directory never
+ * mixes two runs.  Anything not named like a bench output is left alone. */
+static void prune_stale_outputs(const char *dir, int in_series, const struct timespec *started)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !is_bench_output(e->d_name, in_series))
+			continue;
+		char path[PATH_MAX];
+		struct stat st;
+		bench_outfile_path(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mtim.tv_sec < started->tv_sec ||
+		     (st.st_mtim.tv_sec == started->tv_sec && st.st_mtim.tv_nsec < started->tv_nsec)))
+			unlink(path);
+	}
+	closedir(d);
+}
+
 /* Everything bench writes, saved after each trace so an interrupted or
  * failing bench still leaves whole, usable files behind. */
 static int save_tables(const struct bench_config *cfg, const struct bench_csv *runs, struct bench_csv *summary)
@@ -252,12 +294,17 @@ int bench_run(const struct bench_config *cfg)
 	char series_dir[PATH_MAX], work_dir[PATH_MAX];
 	bench_outfile_path(series_dir, sizeof series_dir, "%s/series", cfg->out_dir);
 	bench_outfile_path(work_dir, sizeof work_dir, "%s/.bench-work-XXXXXX", cfg->out_dir);
-	if (bench_mkdirs(cfg->out_dir) || bench_mkdirs(series_dir) || !mkdtemp(work_dir)) {
-		if (errno)
-			fprintf(stderr, "fraglab bench: %s: %s\n", work_dir, strerror(errno));
+	if (bench_mkdirs(cfg->out_dir) || bench_mkdirs(series_dir)) {
 		bench_traces_free(&traces);
 		return 2;
 	}
+	if (!mkdtemp(work_dir)) {
+		fprintf(stderr, "fraglab bench: %s: %s\n", work_dir, strerror(errno));
+		bench_traces_free(&traces);
+		return 2;
+	}
+	struct timespec started;
+	clock_gettime(CLOCK_REALTIME, &started);
 	bench_proc_install_interrupt();
 
 	static const char *const first_columns[] = {"trace", "allocator", "run", "status"};
@@ -385,8 +432,11 @@ int bench_run(const struct bench_config *cfg)
 		interrupted |= bench_proc_interrupted();
 	}
 	bench_remove_work_dir(work_dir);
-	if (!interrupted && runs.n_rows)
+	if (!interrupted && runs.n_rows) {
+		prune_stale_outputs(cfg->out_dir, 0, &started);
+		prune_stale_outputs(series_dir, 1, &started);
 		print_headline(&summary);
+	}
 	fprintf(stderr, "bench: %s after %.1f s; results in %s/\n", interrupted ? "interrupted" : "done",
 		now_s() - start, cfg->out_dir);
 	bench_csv_free(&runs);
