@@ -9,7 +9,8 @@ int trace_header_check(const json_t *header, int document, char *name,
 {
 	name[0] = '\0';
 	if (!json_is_object(header)) {
-		snprintf(err, err_len, "the header must be a JSON object");
+		snprintf(err, err_len, document ? "a trace document must be a JSON object"
+						: "the header line must be a JSON object");
 		return -1;
 	}
 	const json_t *format = json_object_get(header, "format");

@@ -83,6 +83,16 @@ static int trace_read_is_blank(const char *line, size_t len)
 	return 1;
 }
 
+/* Skips a UTF-8 byte order mark, which some editors put at the start of
+ * a file and JSON readers may ignore (RFC 8259, section 8.1). */
+static void trace_read_skip_bom(char **text, size_t *len)
+{
+	if (*len >= 3 && !memcmp(*text, "\xef\xbb\xbf", 3)) {
+		*text += 3;
+		*len -= 3;
+	}
+}
+
 /* 1-based character column of byte offset `at` in its line. */
 static int trace_read_column(const char *line, size_t at)
 {
@@ -126,6 +136,8 @@ static int trace_read_lines(struct trace_reader *r)
 		return trace_read_fail(r, r->in.line_no, 0, "header", "%s", r->in.error);
 	if (got == 0)
 		return trace_read_fail(r, 1, 0, "file", "empty file: no header line");
+	if (r->in.line_no == 1)
+		trace_read_skip_bom(&line, &len);
 	if (trace_read_check_nul(r, line, len, "header") < 0)
 		return -1;
 	json_t *header = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -279,6 +291,8 @@ static int trace_read_document(struct trace_reader *r)
 	int rc = -1;
 	json_t *doc = NULL;
 	json_error_t jerr;
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		memset(data, ' ', 3); /* a byte order mark: read as whitespace */
 	const char *nul = memchr(data, '\0', len);
 	if (trace_read_is_blank(data, len)) {
 		trace_read_fail(r, 1, 0, "file", "empty file: no trace document");
@@ -346,6 +360,8 @@ static int trace_read_sniff(struct trace_reader *r, enum trace_form *form)
 		;
 	*form = TRACE_FORM_DOCUMENT;
 	if (got == 1) {
+		if (r->in.line_no == 1)
+			trace_read_skip_bom(&line, &len);
 		json_t *first = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 		if (json_is_object(first) && !json_object_get(first, "events"))
 			*form = TRACE_FORM_LINES;

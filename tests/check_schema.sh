@@ -45,7 +45,7 @@ def errors(path):
         if path.endswith(".json"):
             found += list(document.iter_errors(json.load(open(path))))
             return found
-        lines = [l for l in open(path, encoding="utf-8").read().splitlines() if l.strip()]
+        lines = [l for l in open(path, encoding="utf-8-sig").read().splitlines() if l.strip()]
         if not lines:
             return None
         found += list(header.iter_errors(json.loads(lines[0])))
@@ -62,7 +62,7 @@ for path in sorted(glob.glob("tests/data/good/*.json*")):
     if errs is None or errs:
         print(f"FAIL: {path}: the schema rejects a good trace: {errs and errs[0].message}")
         failures += 1
-    text = open(path).read()
+    text = open(path, encoding="utf-8-sig").read()
     objects = [json.loads(text)] if path.endswith(".json") else \
         [json.loads(l) for l in text.splitlines() if l.strip()]
     for o in objects:
