@@ -35,6 +35,10 @@ whole_csv() {
 bump="$BUILD/tests/libbump.so"
 [ -f "$bump" ] || { echo "no $bump (make tests-build)"; exit 77; }
 out="$tmp/results"
+# Outputs of an earlier run that this run does not rewrite must go; other
+# files stay.
+mkdir -p "$out/series"
+touch -d '1 hour ago' "$out/series/gone-trace.csv" "$out/hyperfine-gone-trace.csv" "$out/mine.txt"
 "$FRAGLAB" bench --no-hyperfine --runs 1 --alloc glibc --alloc "$bump" \
 	--alloc "$tmp/no-such-allocator.so" --out "$out" --traces "$tmp/traces" 2>"$tmp/stderr"
 rc=$?
@@ -76,6 +80,8 @@ else
 	echo "gnuplot absent: figures not checked"
 fi
 [ -z "$(find "$out" -name '*.tmp*' -o -name '.bench-work-*')" ] || fail "temporary files left behind"
+[ ! -e "$out/series/gone-trace.csv" ] && [ ! -e "$out/hyperfine-gone-trace.csv" ] || fail "stale outputs of an earlier run kept"
+[ -e "$out/mine.txt" ] || fail "bench removed a file it does not own"
 
 # --- an allocator that fails its runs is recorded; the others still run; exit 1.
 broken="$BUILD/tests/libbroken_nomalloc.so"
