@@ -233,6 +233,117 @@ static int finish_output(FILE *f, const char *path, char *tmp)
 	return 0;
 }
 
+/* What every (trace, allocator) pair of one invocation shares. */
+struct replay_session {
+	const struct options *opt;
+	const char *child_path;
+	enum syscount_mode sc_mode;
+	const uint64_t *syscall_ids; /* perf mode: tracepoint ids */
+	FILE *csv, *series;
+	bool warned_syscalls;
+};
+
+/* Runs one pass in a fresh child and prints its progress line; 0 if ok. */
+static int run_pass(const struct replay_job *job, const struct loaded_trace *lt,
+		    const struct allocator *al, const char *what, struct replay_outcome *o)
+{
+	replay_child_run(job, o);
+	print_progress(lt, al, what, o);
+	return o->result.status == REPLAY_OK ? 0 : -1;
+}
+
+/* The CSV row of one timing run, from it and the pair's other passes. */
+static void write_row(struct replay_session *s, const struct loaded_trace *lt,
+		      const struct allocator *al, unsigned run, const struct replay_outcome *to,
+		      const struct replay_outcome *so, const struct replay_outcome *co,
+		      const struct replay_outcome *lo)
+{
+	const struct replay_result *r = &to->result;
+	const bool ok = r->status == REPLAY_OK;
+	const bool s_ok = so->result.status == REPLAY_OK;
+	/* crashed or killed children never said how far they got */
+	const bool events_known = r->status != REPLAY_CRASHED && r->status != REPLAY_TIMEOUT;
+	const struct replay_result *sc = s->sc_mode == SYSCOUNT_MODE_PTRACE ? &co->result : r;
+	const double live = (double)lt->peak_live_bytes;
+	char st[64];
+	struct csv_replay_row row = {
+		.trace = lt->name, .allocator = al->label,
+		.status = replay_outcome_status(to, st, sizeof st), .run = run,
+		.events = events_known ? (int64_t)r->events_done : -1,
+		.seconds = ok ? (double)r->elapsed_ns / 1e9 : -1,
+		.peak_live_bytes = lt->peak_live_bytes,
+		.peak_rss_bytes = ok ? r->peak_rss_bytes : -1,
+		.final_rss_bytes = ok ? r->final_rss_bytes : -1,
+		.frag_peak = ok && r->peak_rss_bytes >= 0 && live > 0 ? (double)r->peak_rss_bytes / live : -1,
+		.frag_at_peak_live = s_ok && so->result.rss_at_peak_live >= 0 && live > 0
+					     ? (double)so->result.rss_at_peak_live / live : -1,
+		.frag_mean = s_ok ? so->result.frag_mean : -1,
+		.syscalls_valid = ok && sc->status == REPLAY_OK && sc->syscalls_valid,
+		.minor_faults = ok ? (int64_t)r->minor_faults : -1,
+		.latency_valid = lo->result.status == REPLAY_OK && lo->result.latency_valid,
+	};
+	memcpy(row.syscalls, sc->syscalls, sizeof row.syscalls);
+	memcpy(row.latency_ns, lo->result.latency_ns, sizeof row.latency_ns);
+	if (ok && !row.syscalls_valid && s->sc_mode != SYSCOUNT_MODE_NONE && !s->warned_syscalls) {
+		s->warned_syscalls = true;
+		fprintf(stderr, PROG ": syscall counts unavailable: %s\n",
+			sc->syscalls_note[0] ? sc->syscalls_note : sc->message);
+	}
+	csv_replay_row(s->csv, &row, s->opt->latency);
+	fflush(s->csv);
+}
+
+/* Every pass of one (trace, allocator): series, syscalls (ptrace mode),
+ * latency (--latency), then the timing runs, one row each.  Returns 0 when
+ * every pass was ok. */
+static int replay_pair(struct replay_session *s, const struct loaded_trace *lt,
+		       const struct allocator *al)
+{
+	const struct options *opt = s->opt;
+	struct replay_job job = {
+		.child_path = s->child_path, .allocator = al, .events_fd = lt->events_fd,
+		.n_events = lt->n_events, .n_slots = lt->n_slots, .touch = opt->touch,
+		.verify = opt->verify, .peak_live_event = lt->peak_live_event,
+		.timeout_s = opt->timeout_s,
+	};
+	int bad = 0;
+	struct replay_outcome so, co, lo;
+	memset(&co, 0, sizeof co);
+	memset(&lo, 0, sizeof lo);
+
+	job.pass = REPLAY_PASS_SERIES;
+	if (run_pass(&job, lt, al, "series pass", &so) != 0)
+		bad = 1;
+	else if (s->series)
+		csv_series_rows(s->series, lt->name, al->label, so.samples, so.result.n_samples);
+
+	if (s->sc_mode == SYSCOUNT_MODE_PTRACE) {
+		job.pass = REPLAY_PASS_TIMING;
+		job.ptrace_syscalls = true;
+		bad |= run_pass(&job, lt, al, "syscall pass (ptrace)", &co) != 0;
+		job.ptrace_syscalls = false;
+	}
+	if (opt->latency) {
+		job.pass = REPLAY_PASS_LATENCY;
+		bad |= run_pass(&job, lt, al, "latency pass", &lo) != 0;
+	}
+
+	job.pass = REPLAY_PASS_TIMING;
+	job.syscall_ids = s->syscall_ids;
+	for (unsigned run = 1; run <= opt->runs; run++) {
+		struct replay_outcome to;
+		char what[64];
+		snprintf(what, sizeof what, "run %u/%u", run, opt->runs);
+		bad |= run_pass(&job, lt, al, what, &to) != 0;
+		write_row(s, lt, al, run, &to, &so, &co, &lo);
+		replay_outcome_free(&to);
+	}
+	replay_outcome_free(&so);
+	replay_outcome_free(&co);
+	replay_outcome_free(&lo);
+	return bad ? -1 : 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -341,7 +452,6 @@ int cmd_replay(int argc, char **argv)
 	enum syscount_mode sc_mode;
 	if (choose_syscount(ids, &sc_mode) != 0)
 		goto out;
-	const uint64_t *syscall_ids = sc_mode == SYSCOUNT_MODE_PERF ? ids : NULL;
 
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
@@ -356,91 +466,14 @@ int cmd_replay(int argc, char **argv)
 	fflush(csv);
 
 	rc = 0;
-	int warned_syscalls = 0;
-	for (int ti = 0; ti < n_traces; ti++) {
-		const struct loaded_trace *lt = &traces[ti];
-		for (int ai = 0; ai < opt.n_allocs; ai++) {
-			struct replay_job job = {
-				.child_path = child_path, .allocator = &al[ai], .events_fd = lt->events_fd,
-				.n_events = lt->n_events, .n_slots = lt->n_slots, .touch = opt.touch,
-				.verify = opt.verify, .peak_live_event = lt->peak_live_event,
-				.timeout_s = opt.timeout_s,
-			};
-			/* The series pass: frag_at_peak_live, frag_mean, --series. */
-			struct replay_outcome so, lo;
-			job.pass = REPLAY_PASS_SERIES;
-			replay_child_run(&job, &so);
-			print_progress(lt, &al[ai], "series pass", &so);
-			if (so.result.status != REPLAY_OK)
+	struct replay_session session = {
+		.opt = &opt, .child_path = child_path, .sc_mode = sc_mode,
+		.syscall_ids = sc_mode == SYSCOUNT_MODE_PERF ? ids : NULL, .csv = csv, .series = series,
+	};
+	for (int ti = 0; ti < n_traces; ti++)
+		for (int ai = 0; ai < opt.n_allocs; ai++)
+			if (replay_pair(&session, &traces[ti], &al[ai]) != 0)
 				rc = 1;
-			else if (series)
-				csv_series_rows(series, lt->name, al[ai].label, so.samples, so.result.n_samples);
-			/* ptrace mode: the syscall counts, from a pass of their own */
-			struct replay_outcome co;
-			memset(&co, 0, sizeof co);
-			if (sc_mode == SYSCOUNT_MODE_PTRACE) {
-				job.pass = REPLAY_PASS_TIMING;
-				job.ptrace_syscalls = true;
-				replay_child_run(&job, &co);
-				job.ptrace_syscalls = false;
-				print_progress(lt, &al[ai], "syscall pass (ptrace)", &co);
-				if (co.result.status != REPLAY_OK)
-					rc = 1;
-			}
-			memset(&lo, 0, sizeof lo);
-			if (opt.latency) {
-				job.pass = REPLAY_PASS_LATENCY;
-				replay_child_run(&job, &lo);
-				print_progress(lt, &al[ai], "latency pass", &lo);
-				if (lo.result.status != REPLAY_OK)
-					rc = 1;
-			}
-			for (unsigned run = 1; run <= opt.runs; run++) {
-				struct replay_outcome to;
-				job.pass = REPLAY_PASS_TIMING;
-				job.syscall_ids = syscall_ids;
-				replay_child_run(&job, &to);
-				char what[64], st[64];
-				snprintf(what, sizeof what, "run %u/%u", run, opt.runs);
-				print_progress(lt, &al[ai], what, &to);
-				const struct replay_result *r = &to.result;
-				const bool ok = r->status == REPLAY_OK;
-				const bool s_ok = so.result.status == REPLAY_OK;
-				const struct replay_result *sc =
-					sc_mode == SYSCOUNT_MODE_PTRACE ? &co.result : r;
-				const double live = (double)lt->peak_live_bytes;
-				struct csv_replay_row row = {
-					.trace = lt->name, .allocator = al[ai].label,
-					.status = replay_outcome_status(&to, st, sizeof st), .run = run,
-					.events = r->events_done, .seconds = ok ? (double)r->elapsed_ns / 1e9 : -1,
-					.peak_live_bytes = lt->peak_live_bytes,
-					.peak_rss_bytes = ok ? r->peak_rss_bytes : -1,
-					.final_rss_bytes = ok ? r->final_rss_bytes : -1,
-					.frag_peak = ok && r->peak_rss_bytes >= 0 && live > 0
-							     ? (double)r->peak_rss_bytes / live : -1,
-					.frag_at_peak_live = s_ok && so.result.rss_at_peak_live >= 0 && live > 0
-								     ? (double)so.result.rss_at_peak_live / live : -1,
-					.frag_mean = s_ok ? so.result.frag_mean : -1,
-					.syscalls_valid = ok && sc->status == REPLAY_OK && sc->syscalls_valid,
-					.minor_faults = ok ? (int64_t)r->minor_faults : -1,
-					.latency_valid = lo.result.status == REPLAY_OK && lo.result.latency_valid,
-				};
-				memcpy(row.syscalls, sc->syscalls, sizeof row.syscalls);
-				memcpy(row.latency_ns, lo.result.latency_ns, sizeof row.latency_ns);
-				if (ok && !row.syscalls_valid && sc_mode != SYSCOUNT_MODE_NONE && !warned_syscalls++)
-					fprintf(stderr, PROG ": syscall counts unavailable: %s\n",
-						sc->syscalls_note[0] ? sc->syscalls_note : sc->message);
-				csv_replay_row(csv, &row, opt.latency);
-				fflush(csv);
-				if (!ok)
-					rc = 1;
-				replay_outcome_free(&to);
-			}
-			replay_outcome_free(&so);
-			replay_outcome_free(&co);
-			replay_outcome_free(&lo);
-		}
-	}
 	if (opt.csv_path && finish_output(csv, opt.csv_path, tmp_csv) != 0)
 		rc = 2;
 	csv = NULL;

@@ -67,7 +67,7 @@ void csv_replay_row(FILE *f, const struct csv_replay_row *r, bool latency)
 	csv_field(f, r->allocator);
 	fprintf(f, ",%u,", r->run);
 	csv_field(f, r->status);
-	put_u64(f, r->events);
+	put_i64(f, r->events);
 	const bool timed = r->seconds > 0;
 	put_double(f, r->seconds, "%.9f");
 	put_double(f, timed ? r->seconds * 1e9 / (double)(r->events ? r->events : 1) : -1, "%.3f");

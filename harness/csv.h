@@ -22,7 +22,7 @@ void csv_field(FILE *f, const char *s);
 struct csv_replay_row {
 	const char *trace, *allocator, *status;
 	unsigned run;
-	uint64_t events;
+	int64_t events;
 	double seconds;
 	uint64_t peak_live_bytes;
 	int64_t peak_rss_bytes, final_rss_bytes;
