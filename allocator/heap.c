@@ -284,19 +284,16 @@ bool fl_heap_resize(struct fl_block *b, size_t need)
 		return false;
 	size_t total = size + fl_size(r);
 	if (total - need >= FL_MIN_BLOCK) {
-		/* rest may start as little as 16 bytes into r, so its head
-		 * can overwrite r's list cells: carry them over first and let
-		 * the policy relink rest from its own copies. */
+		/* rest may start as little as 16 bytes into r, so writing its
+		 * head can clobber r's list or tree links: take r off the lists
+		 * first, then list rest as a new block. */
 		struct fl_purged purged = purged_get(r);
-		struct fl_block *next = r->next, *prevb = r->prev;
-		size_t r_size = replace_begin(r);
+		fl_heap_list_remove(r);
 		r->head = FL_HEAD_ABSORBED;
 		struct fl_block *rest = (struct fl_block *)((char *)b + need);
 		b->head = fl_make_head(need, FL_INUSE | prev);
 		set_free(rest, total - need, FL_PREV_INUSE, purged);
-		rest->next = next;
-		rest->prev = prevb;
-		replace_finish(rest, r_size, rest);
+		list_insert(rest);
 	} else {
 		fl_heap_list_remove(r);
 		r->head = FL_HEAD_ABSORBED;

@@ -69,22 +69,6 @@ void fl_list_substitute(struct fl_list *l, struct fl_block *old, struct fl_block
 		l->tail = nb;
 }
 
-void fl_list_insert_by_address(struct fl_list *l, struct fl_block *b)
-{
-	if (!l->head || b < l->head) {
-		fl_list_push_front(l, b);
-		return;
-	}
-	if (b > l->tail) {
-		fl_list_push_back(l, b);
-		return;
-	}
-	struct fl_block *pos = l->head;
-	while (pos < b)
-		pos = pos->next;
-	fl_list_insert_before(l, pos, b);
-}
-
 int fl_list_check_links(const struct fl_list *l, const char *who)
 {
 	if (!l->head != !l->tail)

@@ -14,14 +14,16 @@
  * block does it walk the request's own class for a block that happens to fit
  * (so the heap grows only when nothing fits).
  *
- * Within a class the list is kept in ascending address order and find takes
- * its head: lowest address first, which packs live data toward low
- * addresses.  insert is O(1) when the block goes to either end of its class
- * list (frees in allocation order or its reverse) and walks the class list
- * otherwise.  remove and replace (same class) are O(1).
+ * Within a class the blocks form a splay tree keyed by address (splay.c),
+ * and find takes its minimum: lowest address first, which packs live data
+ * toward low addresses.  A sorted list would make insert walk the class
+ * (measured: 46% of python's run time with thousands of same-size blocks);
+ * the tree makes insert, remove and the minimum O(log k) amortized for a
+ * class of k blocks, and a block just found is at the root, so taking it
+ * costs O(1).
  *
  * Invariants: every listed block is in the class of its size; each class
- * list ascends by address; bit c of seg_bits is set iff class c is
+ * tree is in address order; bit c of seg_bits is set iff class c is
  * non-empty; bit w of seg_summary is set iff seg_bits[w] != 0.
  */
 #include "internal.h"
@@ -37,7 +39,7 @@
 _Static_assert(SEG_EXACT_LIMIT == (1 << SEG_LOG2_EXACT_LIMIT), "exact limit is 2^10");
 _Static_assert(SEG_WORDS <= 64, "one summary word covers every bitmap word");
 
-static struct fl_list seg_lists[SEG_CLASSES];
+static struct fl_block *seg_roots[SEG_CLASSES];
 static uint64_t seg_bits[SEG_WORDS];
 static uint64_t seg_summary;
 
@@ -68,7 +70,7 @@ static void seg_mark(unsigned c)
 
 static void seg_unmark_if_empty(unsigned c)
 {
-	if (seg_lists[c].head)
+	if (seg_roots[c])
 		return;
 	seg_bits[c / 64] &= ~((uint64_t)1 << (c % 64));
 	if (!seg_bits[c / 64])
@@ -94,43 +96,44 @@ static unsigned seg_first_nonempty(unsigned c)
 static void seg_insert(struct fl_block *b)
 {
 	unsigned c = seg_class_of(fl_size(b));
-	fl_list_insert_by_address(&seg_lists[c], b);
+	fl_splay_insert(&seg_roots[c], b, FL_SPLAY_BY_ADDRESS);
 	seg_mark(c);
 }
 
 static void seg_remove(struct fl_block *b)
 {
 	unsigned c = seg_class_of(fl_size(b));
-	fl_list_unlink(&seg_lists[c], b);
+	struct fl_splay_key k = fl_splay_key_of(b, fl_size(b));
+	fl_splay_remove(&seg_roots[c], &k, FL_SPLAY_BY_ADDRESS);
 	seg_unmark_if_empty(c);
 }
 
 static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *nb)
 {
 	unsigned co = seg_class_of(old_size), cn = seg_class_of(fl_size(nb));
+	struct fl_splay_key k = fl_splay_key_of(old, old_size);
 	if (co == cn) {
 		/* No free block lies between old and nb, so nb's place in the
 		 * class's address order is old's. */
-		fl_list_substitute(&seg_lists[cn], old, nb);
+		fl_splay_replace(&seg_roots[cn], &k, nb, FL_SPLAY_BY_ADDRESS);
 		return;
 	}
-	fl_list_unlink(&seg_lists[co], old);
+	fl_splay_remove(&seg_roots[co], &k, FL_SPLAY_BY_ADDRESS);
 	seg_unmark_if_empty(co);
-	fl_list_insert_by_address(&seg_lists[cn], nb);
+	fl_splay_insert(&seg_roots[cn], nb, FL_SPLAY_BY_ADDRESS);
 	seg_mark(cn);
 }
 
 static struct fl_block *seg_find(size_t size)
 {
+	static const struct fl_splay_key lowest = {0, 0, NULL};
 	unsigned own = seg_class_of(size);
 	unsigned start = seg_class_floor(own) == size ? own : own + 1;
 	unsigned c = seg_first_nonempty(start);
 	if (c < SEG_CLASSES)
-		return seg_lists[c].head;
+		return fl_splay_lower_bound(&seg_roots[c], &lowest, FL_SPLAY_BY_ADDRESS);
 	if (start != own)
-		for (struct fl_block *b = seg_lists[own].head; b; b = b->next)
-			if (fl_size(b) >= size)
-				return b;
+		return fl_splay_first_fit(seg_roots[own], size);
 	return NULL;
 }
 
@@ -138,22 +141,14 @@ static int seg_check(void)
 {
 	uint64_t summary = 0;
 	for (unsigned c = 0; c < SEG_CLASSES; c++) {
-		struct fl_list *l = &seg_lists[c];
-		if (fl_list_check_links(l, "seg: broken list links"))
-			return -1;
 		bool bit = (seg_bits[c / 64] >> (c % 64)) & 1;
-		if (bit != (l->head != NULL))
-			return fl_check_fail("seg: class bitmap disagrees with its list", l->head);
+		if (bit != (seg_roots[c] != NULL))
+			return fl_check_fail("seg: class bitmap disagrees with its tree", seg_roots[c]);
 		if (bit)
 			summary |= (uint64_t)1 << (c / 64);
-		for (struct fl_block *b = l->head; b; b = b->next) {
-			if (fl_check_listed(b, "seg"))
-				return -1;
-			if (seg_class_of(fl_size(b)) != c)
-				return fl_check_fail("seg: block listed in the wrong size class", b);
-			if (b->next && b->next <= b)
-				return fl_check_fail("seg: class list not in ascending address order", b);
-		}
+		size_t hi = c + 1 < SEG_CLASSES ? seg_class_floor(c + 1) : SIZE_MAX;
+		if (fl_splay_check(seg_roots[c], FL_SPLAY_BY_ADDRESS, seg_class_floor(c), hi, "seg"))
+			return -1;
 	}
 	if (summary != seg_summary)
 		return fl_check_fail("seg: summary bitmap disagrees with class bitmaps", NULL);
