@@ -419,7 +419,13 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	res->elapsed_ns = t1 - t0;
 	int64_t final = rss_current_bytes(statm);
 	res->final_rss_bytes = final < 0 ? -1 : final - res->rss_baseline_bytes;
+	/* The kernel updates VmHWM only when RSS is about to shrink (munmap,
+	 * exit), from its per-CPU RSS counters read without summing, so it can
+	 * lag the true peak by up to a counter batch per CPU; the final RSS
+	 * is summed exactly and is a floor for the peak. */
 	int64_t hwm = peak_ok ? rss_peak_bytes() : -1;
+	if (hwm >= 0 && final > hwm)
+		hwm = final;
 	res->peak_rss_bytes = hwm < 0 ? -1 : hwm - res->rss_baseline_bytes;
 	if (statm != ws->statm_fd)
 		close(statm);
