@@ -1,0 +1,263 @@
+/*
+ * alloc_policy_blocks.c: how each FLMALLOC_POLICY handles blocks (issue 2's
+ * policy tests): splitting, coalescing with the left, the right and both
+ * neighbours, the order free blocks are reused in, big blocks unmapped on
+ * free, and the classic aa..ff sequence.  The runner starts it once per
+ * policy.  White-box: it reads block heads through allocator/internal.h,
+ * and runs flmalloc_check_heap() after every operation.
+ *
+ * Each case frees everything it allocated, so the next one starts from a
+ * heap whose free space has coalesced back into one block per region: that
+ * is what makes consecutive allocations adjacent, which the cases REQUIRE
+ * before relying on it.  FLMALLOC_BIG is set to 64 KiB before the first
+ * call so the big-block case knows the cutoff.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flmalloc.h"
+#include "internal.h"
+#include "lib/check.h"
+
+#define BIG_CUTOFF ((size_t)64 << 10)
+#define SMALL 100 /* a request whose block is 112 bytes */
+
+static const char *policy;
+
+#define HEAP_OK(step) CHECK(flmalloc_check_heap() == 0, "%s: heap invariants broken after %s", policy, step)
+
+static struct fl_block *blk(void *p)
+{
+	return fl_block_of(p);
+}
+
+static void *alloc(size_t n, const char *step)
+{
+	void *p = flmalloc_malloc(n);
+	REQUIRE(p, "%s: malloc(%zu) failed at %s", policy, n, step);
+	memset(p, 0xab, n);
+	HEAP_OK(step);
+	return p;
+}
+
+static void release(void *p, const char *step)
+{
+	flmalloc_free(p);
+	HEAP_OK(step);
+}
+
+static struct flmalloc_stats stats(void)
+{
+	struct flmalloc_stats s;
+	flmalloc_stats(&s);
+	return s;
+}
+
+static void require_empty_heap(const char *test)
+{
+	REQUIRE(stats().bytes_in_use == 0, "%s: %s starts with blocks still in use", policy, test);
+}
+
+/* a, b, c, d: four SMALL blocks, REQUIRED to be adjacent in that order. */
+static void four_adjacent(void *v[4], const char *test)
+{
+	size_t step = fl_block_size_for(SMALL);
+	for (int i = 0; i < 4; i++)
+		v[i] = alloc(SMALL, test);
+	for (int i = 1; i < 4; i++)
+		REQUIRE((char *)v[i] == (char *)v[i - 1] + step,
+			"%s: %s: consecutive mallocs from a coalesced heap are not adjacent", policy, test);
+}
+
+static void test_split(void)
+{
+	require_empty_heap("split");
+	void *p = alloc(1000, "split: malloc(1000)");
+	CHECK(fl_size(blk(p)) == fl_block_size_for(1000), "%s: malloc(1000) block is %zu bytes, want %zu",
+	      policy, fl_size(blk(p)), fl_block_size_for(1000));
+	struct fl_block *rest = fl_right(blk(p));
+	CHECK(!fl_is_inuse(rest), "%s: the remainder after malloc(1000) is not free", policy);
+	size_t free_before = stats().bytes_free;
+	release(p, "split: free(1000)");
+	CHECK(stats().bytes_free == free_before + fl_block_size_for(1000),
+	      "%s: freeing 1008 bytes did not add them to the free bytes", policy);
+
+	void *q = alloc(SMALL, "split: malloc(100) from the coalesced block");
+	CHECK(q == p, "%s: malloc(100) did not reuse the freed block's start (%p vs %p)", policy, q, p);
+	CHECK(fl_size(blk(q)) == fl_block_size_for(SMALL), "%s: the split block is %zu bytes, want %zu", policy,
+	      fl_size(blk(q)), fl_block_size_for(SMALL));
+	CHECK(!fl_is_inuse(fl_right(blk(q))), "%s: the split remainder is not free", policy);
+	CHECK(stats().bytes_free == free_before + fl_block_size_for(1000) - fl_block_size_for(SMALL),
+	      "%s: the split did not leave exactly the rest free", policy);
+	release(q, "split: cleanup");
+}
+
+static void test_coalesce(void)
+{
+	size_t one = fl_block_size_for(SMALL);
+	void *v[4];
+
+	require_empty_heap("coalesce left");
+	four_adjacent(v, "coalesce left");
+	release(v[0], "coalesce left: free(a)");
+	release(v[1], "coalesce left: free(b)");
+	CHECK(!fl_is_inuse(blk(v[0])) && fl_size(blk(v[0])) == 2 * one,
+	      "%s: freeing b next to free a did not make one %zu-byte block (a is %zu)", policy, 2 * one,
+	      fl_size(blk(v[0])));
+	release(v[2], "coalesce left: cleanup c");
+	release(v[3], "coalesce left: cleanup d");
+
+	require_empty_heap("coalesce right");
+	four_adjacent(v, "coalesce right");
+	release(v[1], "coalesce right: free(b)");
+	release(v[0], "coalesce right: free(a)");
+	CHECK(!fl_is_inuse(blk(v[0])) && fl_size(blk(v[0])) == 2 * one,
+	      "%s: freeing a next to free b did not make one %zu-byte block (a is %zu)", policy, 2 * one,
+	      fl_size(blk(v[0])));
+	release(v[2], "coalesce right: cleanup c");
+	release(v[3], "coalesce right: cleanup d");
+
+	require_empty_heap("coalesce both");
+	four_adjacent(v, "coalesce both");
+	release(v[0], "coalesce both: free(a)");
+	release(v[2], "coalesce both: free(c)");
+	CHECK(fl_size(blk(v[0])) == one && fl_size(blk(v[2])) == one,
+	      "%s: a and c coalesced across the in-use b", policy);
+	release(v[1], "coalesce both: free(b)");
+	CHECK(!fl_is_inuse(blk(v[0])) && fl_size(blk(v[0])) == 3 * one,
+	      "%s: freeing b between free a and c did not make one %zu-byte block (a is %zu)", policy,
+	      3 * one, fl_size(blk(v[0])));
+	/* d borders the region's free tail: freeing it merges both ways. */
+	size_t tail = fl_size(fl_right(blk(v[3])));
+	release(v[3], "coalesce both: free(d)");
+	CHECK(fl_size(blk(v[0])) == 4 * one + tail,
+	      "%s: freeing d did not merge a..c, d and the free tail", policy);
+}
+
+/* Frees N separated blocks in a scrambled order, then reallocates them:
+ * addr, best and seg hand them back lowest address first (best: all sizes
+ * equal, ties go to the lower address; seg: the class's lowest address),
+ * lifo most recently freed first. */
+static void test_reuse_order(void)
+{
+	enum { N = 24 };
+	void *x[N], *sep[N];
+	int order[N];
+	require_empty_heap("reuse order");
+	for (int i = 0; i < N; i++) {
+		x[i] = alloc(SMALL, "reuse order: malloc x");
+		sep[i] = alloc(SMALL, "reuse order: malloc separator");
+		order[i] = (i * 7 + 3) % N; /* 7 is prime to 24: a permutation */
+	}
+	for (int i = 0; i < N; i++)
+		release(x[order[i]], "reuse order: free x in scrambled order");
+	bool lifo = !strcmp(policy, "lifo");
+	for (int i = 0; i < N; i++) {
+		void *want = lifo ? x[order[N - 1 - i]] : x[i];
+		void *got = alloc(SMALL, "reuse order: malloc again");
+		CHECK(got == want, "%s: reuse #%d returned %p, want %p (%s)", policy, i, got, want,
+		      lifo ? "most recently freed first" : "lowest address first");
+	}
+	for (int i = 0; i < N; i++) {
+		release(x[i], "reuse order: cleanup x");
+		release(sep[i], "reuse order: cleanup separator");
+	}
+}
+
+static void test_big_blocks(void)
+{
+	require_empty_heap("big blocks");
+	struct flmalloc_stats s0 = stats();
+	void *small = alloc(BIG_CUTOFF - 1, "big: malloc(cutoff - 1)");
+	struct flmalloc_stats s1 = stats();
+	CHECK(s1.big_blocks == s0.big_blocks, "%s: a request below FLMALLOC_BIG got its own mapping", policy);
+	release(small, "big: free(cutoff - 1)");
+
+	s0 = stats();
+	void *p = alloc(BIG_CUTOFF, "big: malloc(cutoff)");
+	s1 = stats();
+	CHECK(s1.big_blocks == s0.big_blocks + 1 && s1.mmap_calls == s0.mmap_calls + 1,
+	      "%s: malloc(FLMALLOC_BIG) did not map a block of its own", policy);
+	CHECK(s1.bytes_mapped >= s0.bytes_mapped + BIG_CUTOFF, "%s: the big mapping is too small", policy);
+	CHECK(flmalloc_usable_size(p) >= BIG_CUTOFF, "%s: big block usable size too small", policy);
+	release(p, "big: free(cutoff)");
+	struct flmalloc_stats s2 = stats();
+	CHECK(s2.big_blocks == s0.big_blocks && s2.munmap_calls == s1.munmap_calls + 1 &&
+		      s2.bytes_mapped == s0.bytes_mapped,
+	      "%s: freeing a big block did not unmap it (blocks %llu->%llu, munmap %llu->%llu)", policy,
+	      (unsigned long long)s1.big_blocks, (unsigned long long)s2.big_blocks,
+	      (unsigned long long)s1.munmap_calls, (unsigned long long)s2.munmap_calls);
+
+	/* A big block grows with mremap and keeps its contents. */
+	unsigned char *g = alloc(BIG_CUTOFF, "big: malloc for realloc");
+	for (size_t i = 0; i < BIG_CUTOFF; i++)
+		g[i] = (unsigned char)(i * 31);
+	s1 = stats();
+	g = flmalloc_realloc(g, 8 * BIG_CUTOFF);
+	REQUIRE(g, "%s: realloc of a big block failed", policy);
+	HEAP_OK("big: realloc");
+	CHECK(stats().mremap_calls == s1.mremap_calls + 1, "%s: growing a big block did not use mremap", policy);
+	size_t bad = 0;
+	for (size_t i = 0; i < BIG_CUTOFF; i++)
+		bad += g[i] != (unsigned char)(i * 31);
+	CHECK(!bad, "%s: realloc of a big block lost %zu bytes of contents", policy, bad);
+	release(g, "big: free after realloc");
+
+	/* A big aligned block: aligned, and unmapped whole on free. */
+	s0 = stats();
+	void *a = flmalloc_memalign((size_t)1 << 20, BIG_CUTOFF);
+	REQUIRE(a, "%s: memalign(1 MiB, cutoff) failed", policy);
+	HEAP_OK("big: memalign");
+	CHECK((uintptr_t)a % ((size_t)1 << 20) == 0, "%s: memalign(1 MiB) returned %p", policy, a);
+	release(a, "big: free memalign");
+	CHECK(stats().bytes_mapped == s0.bytes_mapped && stats().big_blocks == s0.big_blocks,
+	      "%s: freeing a big aligned block left mapped bytes behind", policy);
+}
+
+/* The classic sequence (issue 2).  After free(bb) the free blocks are bb's
+ * (112 bytes) and the region's tail; every policy gives dd bb's block (addr
+ * and seg: lowest address / its exact class; best: smallest; lifo: bb was
+ * freed last).  free(aa) and free(dd) coalesce aa+bb into 224 bytes at aa,
+ * which is the lowest, the smallest fitting, the most recently freed and
+ * the lowest in a class above 208: ff lands at aa under every policy. */
+static void test_classic_sequence(void)
+{
+	require_empty_heap("classic sequence");
+	void *aa = alloc(100, "aa=malloc(100)");
+	void *bb = alloc(100, "bb=malloc(100)");
+	void *cc = alloc(400, "cc=malloc(400)");
+	release(bb, "free(bb)");
+	void *dd = alloc(100, "dd=malloc(100)");
+	CHECK(dd == bb, "%s: dd=malloc(100) did not reuse bb's block (dd=%p bb=%p)", policy, dd, bb);
+	void *ee = alloc(4000, "ee=malloc(4000)");
+	release(aa, "free(aa)");
+	release(dd, "free(dd)");
+	CHECK(!fl_is_inuse(blk(aa)) && fl_size(blk(aa)) == 2 * fl_block_size_for(100),
+	      "%s: aa and dd did not coalesce", policy);
+	void *ff = alloc(200, "ff=malloc(200)");
+	CHECK(ff == aa, "%s: ff=malloc(200) did not reuse the coalesced aa+bb space (ff=%p aa=%p)", policy,
+	      ff, aa);
+	printf("%s: classic: aa=+0 bb=+%td cc=+%td dd=+%td ee=+%td ff=+%td\n", policy, (char *)bb - (char *)aa,
+	       (char *)cc - (char *)aa, (char *)dd - (char *)aa, (char *)ee - (char *)aa,
+	       (char *)ff - (char *)aa);
+	release(cc, "cleanup cc");
+	release(ee, "cleanup ee");
+	release(ff, "cleanup ff");
+}
+
+int main(void)
+{
+	setenv("FLMALLOC_BIG", "65536", 1);
+	struct flmalloc_stats s = stats();
+	policy = s.policy;
+	const char *want = getenv("FLMALLOC_POLICY");
+	REQUIRE(!want || !strcmp(want, policy), "FLMALLOC_POLICY=%s but the allocator runs %s", want, policy);
+	test_split();
+	test_coalesce();
+	test_reuse_order();
+	test_big_blocks();
+	test_classic_sequence();
+	HEAP_OK("the end");
+	return check_exit_status("alloc_policy_blocks");
+}
