@@ -212,7 +212,7 @@ static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 static FILE *open_output(const char *path, char *tmp, size_t tmplen)
 {
 	snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	FILE *f = fopen(tmp, "we"); /* e: replay children must not inherit it */
 	if (!f) {
 		fprintf(stderr, PROG ": %s: %s\n", tmp, strerror(errno));
 		tmp[0] = '\0';
