@@ -6,7 +6,7 @@
  *
  * Layout: the mapping starts at M (page-aligned); the block header sits at
  * B = M + off, where off is 0 unless the caller asked for an alignment
- * above 16; B->prev_size = off, B->head = magic | mapping length | BIG |
+ * above 16 (then the payload is page-aligned, or aligned higher); B->prev_size = off, B->head = magic | mapping length | BIG |
  * INUSE, and the payload starts at B + 16.
  */
 #include <errno.h>
@@ -27,7 +27,11 @@ static char *mapping_of(const struct fl_block *b)
 void *fl_big_alloc(size_t size, size_t align)
 {
 	size_t page = fl_state.page_size;
-	size_t off = align > FL_ALIGN ? align - FL_ALIGN : 0;
+	/* Unaligned requests: payload at M + 16.  Aligned ones (any alignment
+	 * up to a page): payload at M + page, so every big payload sits at
+	 * offset 16 or 0 in its page; free() probes the header's page only
+	 * for such pointers (see fl_validate). */
+	size_t off = align > FL_ALIGN ? page - FL_ALIGN : 0;
 	size_t len;
 	char *map;
 	if (align <= page) {

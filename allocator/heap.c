@@ -315,6 +315,15 @@ const char *fl_heap_validate(const struct fl_block *b)
 	return NULL;
 }
 
+size_t fl_heap_resident_span(struct fl_block *b)
+{
+	uintptr_t lo, hi;
+	if (!fl_heap_span(b, &lo, &hi))
+		return 0;
+	struct fl_purged p = *purged_cells(b);
+	return (size_t)((hi - lo) - (p.hi - p.lo));
+}
+
 bool fl_heap_purge_block(struct fl_block *b)
 {
 	uintptr_t lo, hi;

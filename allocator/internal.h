@@ -87,7 +87,7 @@
 #define FL_REGION_MAX ((size_t)64 << 20) /* growth stops doubling here */
 
 #define FL_BIG_DEFAULT ((size_t)256 << 10)
-#define FL_KEEP_DEFAULT ((size_t)1 << 20)
+#define FL_KEEP_DEFAULT ((size_t)4 << 20)
 
 _Static_assert(FL_MIN_BLOCK % FL_ALIGN == 0, "block sizes stay multiples of 16");
 _Static_assert(FL_REGION_HEAD % FL_ALIGN == 0, "first block is 16-aligned");
@@ -287,6 +287,8 @@ void *fl_os_map(size_t len);
 void fl_os_unmap(void *p, size_t len);
 void *fl_os_remap(void *p, size_t old_len, size_t new_len);
 void fl_os_purge(void *p, size_t len);
+/* Whether the page holding p is mapped (mincore; not counted). */
+bool fl_os_is_mapped(const void *p);
 
 /* heap.c: region blocks; callers hold the lock. */
 struct fl_block *fl_heap_alloc(size_t block_size);
@@ -300,6 +302,8 @@ void fl_heap_list_remove(struct fl_block *b);
 void fl_heap_unmap_region(struct fl_region *r);
 /* The page span of free block b: false when empty. */
 bool fl_heap_span(const struct fl_block *b, uintptr_t *lo, uintptr_t *hi);
+/* Bytes of free block b's span that may be resident. */
+size_t fl_heap_resident_span(struct fl_block *b);
 /* Purges the resident part of free block b's span; true if it made a call. */
 bool fl_heap_purge_block(struct fl_block *b);
 

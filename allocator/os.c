@@ -2,6 +2,7 @@
  * os.c: the allocator's only system calls for memory, each counted for
  * flmalloc_stats (relaxed atomics: big blocks call these without the lock).
  */
+#include <errno.h>
 #include <sys/mman.h>
 
 #include "internal.h"
@@ -37,4 +38,14 @@ void fl_os_purge(void *p, size_t len)
 	/* MADV_DONTNEED frees the pages now and reads back zeroes; nothing
 	 * of ours lives in a purged span, so zeroes are fine. */
 	madvise(p, len, MADV_DONTNEED);
+}
+
+bool fl_os_is_mapped(const void *p)
+{
+	uintptr_t page = (uintptr_t)p & ~(uintptr_t)(fl_state.page_size - 1);
+	unsigned char vec;
+	int saved = errno;
+	bool mapped = mincore((void *)page, 1, &vec) == 0 || errno != ENOMEM;
+	errno = saved;
+	return mapped;
 }

@@ -12,6 +12,8 @@
  */
 #include "internal.h"
 
+#define TRIM_LARGE_SPAN ((size_t)64 << 10)
+
 /* b is free: the region it spans wholly, or NULL. */
 static struct fl_region *whole_region_of(struct fl_block *b)
 {
@@ -22,17 +24,10 @@ static struct fl_region *whole_region_of(struct fl_block *b)
 	return fl_region_first(r) == b ? r : NULL;
 }
 
-static bool release_block(struct fl_block *b)
-{
-	struct fl_region *r = whole_region_of(b);
-	if (r) {
-		fl_heap_unmap_region(r);
-		return true;
-	}
-	return fl_heap_purge_block(b);
-}
-
-static bool release_until(size_t target, bool unmap_every_free_region)
+/* Releases free memory region by region until at most `target` bytes of
+ * free pages stay resident: a wholly free region is unmapped, any other
+ * free block whose resident span reaches `min_span` is purged. */
+static bool release_until(size_t target, size_t min_span, bool unmap_every_free_region)
 {
 	bool released = false;
 	struct fl_region *next;
@@ -52,7 +47,7 @@ static bool release_until(size_t target, bool unmap_every_free_region)
 		struct fl_block *sentinel = fl_region_sentinel(r);
 		for (struct fl_block *b = first; b != sentinel && fl_state.free_page_bytes > target;
 		     b = fl_right(b))
-			if (!fl_is_inuse(b))
+			if (!fl_is_inuse(b) && fl_heap_resident_span(b) >= min_span)
 				released |= fl_heap_purge_block(b);
 	}
 	return released;
@@ -60,17 +55,19 @@ static bool release_until(size_t target, bool unmap_every_free_region)
 
 void fl_trim_after_free(struct fl_block *merged)
 {
+	(void)merged;
 	if (fl_state.free_page_bytes <= fl_state.keep)
 		return;
+	/* Large spans first: fewer system calls for the same bytes. */
 	size_t target = fl_state.keep / 2;
-	release_block(merged);
+	release_until(target, TRIM_LARGE_SPAN, false);
 	if (fl_state.free_page_bytes > target)
-		release_until(target, false);
+		release_until(target, 1, false);
 }
 
 bool fl_trim_explicit(size_t target)
 {
-	return release_until(target, true);
+	return release_until(target, 1, true);
 }
 
 int flmalloc_trim(size_t pad)
