@@ -115,6 +115,33 @@ int trace_cache_key(const char *path, int form, uint64_t *key, uint64_t *size, c
 	return 0;
 }
 
+/* The checksum of a cache file's events, read with pread (see below). */
+static int trace_cache_hash_events(int fd, size_t len, uint64_t *hash)
+{
+	enum { CHUNK = 1 << 20 };
+	char *buf = malloc(CHUNK);
+	if (!buf)
+		return -1;
+	struct trace_hash h;
+	trace_hash_init(&h, 0);
+	off_t at = TRACE_CACHE_HEADER_SIZE;
+	while ((size_t)at < len) {
+		size_t want = len - (size_t)at < CHUNK ? len - (size_t)at : CHUNK;
+		ssize_t got = pread(fd, buf, want, at);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			free(buf);
+			return -1;
+		}
+		trace_hash_update(&h, buf, (size_t)got);
+		at += got;
+	}
+	free(buf);
+	*hash = trace_hash_final(&h);
+	return 0;
+}
+
 int trace_cache_map(int fd, uint64_t key, uint64_t source_size, struct trace *t,
 		    int *name_from_path, char *err, size_t err_len)
 {
@@ -132,15 +159,18 @@ int trace_cache_map(int fd, uint64_t key, uint64_t source_size, struct trace *t,
 		return -1;
 	}
 	size_t len = (size_t)st.st_size;
-	/* MAP_POPULATE: the events are read right away by the checksum below
-	 * and then by the replay, which must not take page faults. */
-	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	/* Not MAP_POPULATE: the checksum below reads the events with pread,
+	 * so they reach the page cache without being counted in this
+	 * process's RSS; `fraglab check` then never touches them, and a
+	 * replayer faults them in (or copies them) before it measures. */
+	void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
 		snprintf(err, err_len, "cannot map: %s", strerror(errno));
 		return -1;
 	}
 	const struct trace_cache_header *h = map;
 	const char *why = NULL;
+	uint64_t events_hash = 0;
 	if (memcmp(h->magic, TRACE_CACHE_MAGIC, sizeof h->magic))
 		why = "bad magic";
 	else if (h->version != TRACE_CACHE_VERSION || h->header_size != TRACE_CACHE_HEADER_SIZE ||
@@ -156,8 +186,9 @@ int trace_cache_map(int fd, uint64_t key, uint64_t source_size, struct trace *t,
 		why = "truncated or overlong";
 	else if (h->name[sizeof h->name - 1] != '\0')
 		why = "unterminated name";
-	else if (h->events_hash != trace_hash_bytes((const char *)map + TRACE_CACHE_HEADER_SIZE,
-						     len - TRACE_CACHE_HEADER_SIZE, 0))
+	else if (trace_cache_hash_events(fd, len, &events_hash) < 0)
+		why = "read error";
+	else if (h->events_hash != events_hash)
 		why = "events checksum mismatch";
 	if (why) {
 		snprintf(err, err_len, "%s", why);
