@@ -55,7 +55,7 @@ struct fl_block *fl_validate(void *p, const char *call, bool *held)
 		 * Probing costs a system call for 2 in 256 heap pointers. */
 		err = "double free or invalid pointer";
 	else if (!fl_magic_ok(b))
-		err = (b->head == FL_HEAD_ABSORBED) ? "double free or invalid pointer" : "invalid pointer";
+		err = "invalid pointer";
 	else if (b->head & FL_BIG)
 		err = fl_big_validate(b);
 	else {
