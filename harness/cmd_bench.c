@@ -24,7 +24,7 @@ static const char *const quick_allocators[] = {"glibc", "flmalloc:seg", "mimallo
 #define DEFAULT_TIMEOUT_S 60
 #define DEFAULT_RUNS 5
 #define DEFAULT_HYPERFINE_RUNS 5
-#define DEFAULT_HYPERFINE_TRACES 2
+#define DEFAULT_HYPERFINE_TRACES 1
 #define MAX_TRACE_ARGS 1024
 
 static void bench_usage(FILE *out)

@@ -40,9 +40,9 @@ bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0)
 is_bar(j) = strcol('allocator') eq word(allocs, j)
 
 if (out[strlen(out) - 2:] eq 'svg') {
-	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
+	set terminal svg size 1400,650 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
-	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
+	set terminal pngcairo size 1400,650 noenhanced font 'Sans,10'
 }
 set output out
 # A fixed palette (gnuplot's 8th default colour is black, which the

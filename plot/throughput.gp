@@ -41,9 +41,9 @@ bar_x(j) = index_of(traces, strcol('trace'), 1) - 1 + (j - (n_allocs + 1) / 2.0)
 is_bar(j) = strcol('allocator') eq word(allocs, j)
 
 if (out[strlen(out) - 2:] eq 'svg') {
-	set terminal svg size 1100,600 dynamic noenhanced font 'Sans,11' background rgb 'white'
+	set terminal svg size 1400,650 dynamic noenhanced font 'Sans,11' background rgb 'white'
 } else {
-	set terminal pngcairo size 1100,600 noenhanced font 'Sans,10'
+	set terminal pngcairo size 1400,650 noenhanced font 'Sans,10'
 }
 set output out
 # A fixed palette (gnuplot's 8th default colour is black, which the
@@ -78,6 +78,6 @@ set logscale y
 plot for [j=1:n_allocs] datafile \
 	using (bar_x(j)):(is_bar(j) ? column('ops_per_s') / 1e6 : NaN) with boxes lc j title word(allocs, j), \
      for [j=1:n_allocs] datafile \
-	using (bar_x(j)):(is_bar(j) ? column('ops_per_s') / 1e6 : NaN): \
-	(column('events') / column('seconds_max') / 1e6):(column('events') / column('seconds_min') / 1e6) \
-	with yerrorbars lc rgb 'black' pt 7 ps 0.4 notitle
+	using (bar_x(j)):(is_bar(j) ? column('events') / column('seconds_max') / 1e6 : NaN):(0): \
+	(column('events') / column('seconds_min') / 1e6 - column('events') / column('seconds_max') / 1e6) \
+	with vectors nohead lc rgb 'black' notitle
