@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "trace_compile.h"
+#include "trace_docpos.h"
 #include "trace_fastline.h"
 #include "trace_header.h"
 #include "trace_input.h"
@@ -93,16 +94,6 @@ static void trace_read_skip_bom(char **text, size_t *len)
 	}
 }
 
-/* 1-based character column of byte offset `at` in its line. */
-static int trace_read_column(const char *line, size_t at)
-{
-	int col = 1;
-	for (size_t i = 0; i < at; i++)
-		if (((unsigned char)line[i] & 0xc0) != 0x80) /* not a UTF-8 continuation byte */
-			col++;
-	return col;
-}
-
 /* Refuses NUL bytes, which jansson would report as a confusing "end of file". */
 static int trace_read_check_nul(struct trace_reader *r, const char *line, size_t len,
 				const char *context)
@@ -110,7 +101,7 @@ static int trace_read_check_nul(struct trace_reader *r, const char *line, size_t
 	const char *nul = memchr(line, '\0', len);
 	if (!nul)
 		return 0;
-	return trace_read_fail(r, r->in.line_no, trace_read_column(line, (size_t)(nul - line)), context,
+	return trace_read_fail(r, r->in.line_no, trace_docpos_column(line, (size_t)(nul - line)), context,
 			       "NUL byte in the line (binary data?)");
 }
 
@@ -175,113 +166,6 @@ static int trace_read_lines(struct trace_reader *r)
 	return 0;
 }
 
-/* Scanning helpers over a document jansson has already accepted as valid
- * JSON, so they need not handle malformed input. */
-static size_t trace_doc_skip_ws(const char *s, size_t len, size_t i)
-{
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-		i++;
-	return i;
-}
-
-static size_t trace_doc_skip_string(const char *s, size_t len, size_t i)
-{
-	for (i++; i < len && s[i] != '"'; i++)
-		if (s[i] == '\\')
-			i++;
-	return i + 1;
-}
-
-static size_t trace_doc_skip_value(const char *s, size_t len, size_t i)
-{
-	if (s[i] == '"')
-		return trace_doc_skip_string(s, len, i);
-	if (s[i] == '{' || s[i] == '[') {
-		int depth = 0;
-		while (i < len) {
-			if (s[i] == '"') {
-				i = trace_doc_skip_string(s, len, i);
-				continue;
-			}
-			if (s[i] == '{' || s[i] == '[')
-				depth++;
-			else if (s[i] == '}' || s[i] == ']') {
-				if (--depth == 0)
-					return i + 1;
-			}
-			i++;
-		}
-		return i;
-	}
-	while (i < len && !strchr(",]} \t\r\n", s[i]))
-		i++;
-	return i;
-}
-
-/* Is the JSON string literal s[from, to) (quotes included) "events"? */
-static int trace_doc_key_is_events(const char *s, size_t from, size_t to)
-{
-	if (!memchr(s + from, '\\', to - from))
-		return to - from == 8 && !memcmp(s + from, "\"events\"", 8);
-	json_t *key = json_loadb(s + from, to - from, JSON_DECODE_ANY, NULL);
-	int is = key && json_is_string(key) && !strcmp(json_string_value(key), "events");
-	json_decref(key);
-	return is;
-}
-
-/* Byte offset where element `index` of the top-level "events" array
- * starts, or (size_t)-1 if not found. */
-static size_t trace_doc_find_event(const char *s, size_t len, uint64_t index)
-{
-	size_t i = trace_doc_skip_ws(s, len, 0);
-	if (i >= len || s[i] != '{')
-		return (size_t)-1;
-	i++;
-	for (;;) {
-		i = trace_doc_skip_ws(s, len, i);
-		if (i >= len || s[i] != '"')
-			return (size_t)-1;
-		size_t key_end = trace_doc_skip_string(s, len, i);
-		int is_events = trace_doc_key_is_events(s, i, key_end);
-		i = trace_doc_skip_ws(s, len, key_end);
-		i = trace_doc_skip_ws(s, len, i + 1); /* past ':' */
-		if (i >= len)
-			return (size_t)-1;
-		if (is_events && s[i] == '[') {
-			i++;
-			for (uint64_t k = 0;; k++) {
-				i = trace_doc_skip_ws(s, len, i);
-				if (i >= len || s[i] == ']')
-					return (size_t)-1;
-				if (k == index)
-					return i;
-				i = trace_doc_skip_ws(s, len, trace_doc_skip_value(s, len, i));
-				if (i >= len || s[i] != ',')
-					return (size_t)-1;
-				i++;
-			}
-		}
-		i = trace_doc_skip_ws(s, len, trace_doc_skip_value(s, len, i));
-		if (i >= len || s[i] != ',')
-			return (size_t)-1;
-		i++;
-	}
-}
-
-/* Line and column of byte offset `at` in s. */
-static void trace_doc_position(const char *s, size_t at, uint64_t *line, int *col)
-{
-	size_t line_start = 0;
-	*line = 1;
-	for (size_t i = 0; i < at; i++) {
-		if (s[i] == '\n') {
-			(*line)++;
-			line_start = i + 1;
-		}
-	}
-	*col = trace_read_column(s + line_start, at - line_start);
-}
-
 static int trace_read_document(struct trace_reader *r)
 {
 	char *data;
@@ -301,7 +185,7 @@ static int trace_read_document(struct trace_reader *r)
 	if (nul) {
 		uint64_t line;
 		int col;
-		trace_doc_position(data, (size_t)(nul - data), &line, &col);
+		trace_docpos_line_col(data, (size_t)(nul - data), &line, &col);
 		trace_read_fail(r, line, col, "document", "NUL byte in the file (binary data?)");
 		goto out;
 	}
@@ -313,7 +197,7 @@ static int trace_read_document(struct trace_reader *r)
 	}
 	uint64_t line;
 	int col;
-	trace_doc_position(data, trace_doc_skip_ws(data, len, 0), &line, &col);
+	trace_docpos_line_col(data, trace_docpos_skip_ws(data, len, 0), &line, &col);
 	const json_t *events = NULL;
 	char err[256];
 	if (trace_header_check(doc, 1, r->name, &events, err, sizeof err) < 0) {
@@ -325,12 +209,12 @@ static int trace_read_document(struct trace_reader *r)
 		struct trace_event compiled;
 		if (trace_compiler_add(&r->compiler, json_array_get(events, k), &compiled) < 0) {
 			/* Only now pay for finding where the event is. */
-			size_t at = trace_doc_find_event(data, len, k);
+			size_t at = trace_docpos_find_event(data, len, k);
 			if (at == (size_t)-1) {
 				line = 0;
 				col = 0;
 			} else {
-				trace_doc_position(data, at, &line, &col);
+				trace_docpos_line_col(data, at, &line, &col);
 			}
 			trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
 			goto out;
