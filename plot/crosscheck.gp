@@ -34,6 +34,7 @@ set title 'Whole process (hyperfine) vs measured region (fraglab replay), second
 set style fill solid 0.85 border rgb 'black'
 set boxwidth 0.38
 set xtics scale 0 rotate by -30
+set rmargin 8
 set yrange [0:*]
 set grid ytics
 set border 3
@@ -41,8 +42,9 @@ set tics nomirror
 set ylabel 'seconds'
 set key top left
 
-plot datafile using ($0 - 0.2):'hyperfine_mean_s':xtic(strcol('trace').' '.strcol('allocator')) \
-	with boxes lc rgb '#4477aa' title 'hyperfine: whole process (mean)', \
-     datafile using ($0 - 0.2):'hyperfine_mean_s':(column('hyperfine_mean_s') - column('hyperfine_stddev_s')): \
-	(column('hyperfine_mean_s') + column('hyperfine_stddev_s')) with yerrorbars lc rgb 'black' pt 7 ps 0.4 notitle, \
+# The first element only labels the x axis, one tic per row, between the bars.
+plot datafile using ($0):(NaN):xtic(strcol('trace').' '.strcol('allocator')) notitle, \
+     datafile using ($0 - 0.2):'hyperfine_mean_s' with boxes lc rgb '#4477aa' title 'hyperfine: whole process (mean)', \
+     datafile using ($0 - 0.2):(column('hyperfine_mean_s') - column('hyperfine_stddev_s')):(0): \
+	(2 * column('hyperfine_stddev_s')) with vectors nohead lc rgb 'black' notitle, \
      datafile using ($0 + 0.2):'replay_seconds' with boxes lc rgb '#ee7733' title 'replay: measured region (median)'
