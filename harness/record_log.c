@@ -21,6 +21,7 @@
 struct log_map {
 	const unsigned char *base;
 	size_t len;
+	size_t data_len; /* where the file's written data ends (page-rounded) */
 };
 
 static int log_map_open(const char *path, struct log_map *m)
@@ -37,6 +38,11 @@ static int log_map_open(const char *path, struct log_map *m)
 		return -1;
 	}
 	m->len = (size_t)st.st_size;
+	/* The file grows by 40 MiB chunks but is written from the front: find
+	 * the first hole rather than read megabytes of zeros (reading a hole
+	 * costs a page each, and a process tree leaves hundreds of logs). */
+	off_t hole = lseek(fd, FLTRACE_HEADER_BYTES, SEEK_HOLE);
+	m->data_len = hole >= FLTRACE_HEADER_BYTES && (size_t)hole < m->len ? (size_t)hole : m->len;
 	m->base = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m->base == MAP_FAILED) {
@@ -259,9 +265,9 @@ static void conv_record(struct log_conv *c, const struct fltrace_record *r)
 static void conv_records(struct log_conv *c, const struct log_map *m, uint64_t upto)
 {
 	const struct fltrace_record *recs = (const void *)(m->base + FLTRACE_HEADER_BYTES);
-	uint64_t n = (m->len - FLTRACE_HEADER_BYTES) / sizeof *recs;
-	/* The file grows by whole chunks: the tail past the last sequence
-	 * number handed out is zero. */
+	uint64_t n = (m->data_len - FLTRACE_HEADER_BYTES) / sizeof *recs;
+	/* Past the last sequence number handed out the data is zero (the
+	 * rest of the last page, or of the last pre-faulted range). */
 	while (n > 0 && recs[n - 1].commit == 0)
 		n--;
 	if (n > upto)

@@ -217,8 +217,10 @@ static struct fltrace_record *log_map_chunk(uint64_t k)
 
 /* Pre-faults the next LOG_POPULATE_RECORDS records (640 KiB, page-aligned
  * because chunks are) in one call: a page fault per 102 records costs far
- * more than one madvise per 16384.  Best effort: kernels before 5.14 lack
- * MADV_POPULATE_WRITE and simply fault page by page. */
+ * more than one madvise per 16384.  The first 16384 records are left to
+ * fault page by page, so the many short processes of a process tree (a
+ * shell loop, a build) do not each pay for 640 KiB they never use.  Best
+ * effort: kernels before 5.14 lack MADV_POPULATE_WRITE and simply fault. */
 #define LOG_POPULATE_RECORDS 16384u
 _Static_assert(FLTRACE_CHUNK_RECORDS % LOG_POPULATE_RECORDS == 0, "populate ranges tile a chunk");
 _Static_assert(LOG_POPULATE_RECORDS * sizeof(struct fltrace_record) % 4096 == 0, "populate ranges are page-aligned");
@@ -251,7 +253,7 @@ void fltrace_log(enum fltrace_op op, uint64_t addr, uint64_t size, uint64_t aux)
 		return;
 	}
 	struct fltrace_record *r = &chunk[seq % FLTRACE_CHUNK_RECORDS];
-	if (seq % LOG_POPULATE_RECORDS == 0)
+	if (seq % LOG_POPULATE_RECORDS == 0 && seq > 0)
 		log_populate(r);
 	r->addr = addr;
 	r->aux = aux;
