@@ -14,7 +14,7 @@ static const struct fl_policy *const config_policies[] = {
 
 bool fl_config_parse_size(const char *s, size_t *out)
 {
-	if (!*s)
+	if (*s < '0' || *s > '9') /* at least one digit */
 		return false;
 	size_t v = 0;
 	for (; *s >= '0' && *s <= '9'; s++) {
@@ -33,7 +33,7 @@ bool fl_config_parse_size(const char *s, size_t *out)
 	default:
 		return false;
 	}
-	if (*s || (shift && v > (FL_REQUEST_MAX >> shift)))
+	if (*s || v > ((FL_REQUEST_MAX - 1) >> shift))
 		return false;
 	*out = v << shift;
 	return true;
