@@ -90,7 +90,7 @@ $(BUILD)/fraglab: $(HARNESS_OBJ)
 CHILD_SRC := $(CHILD_MAIN) harness/replay.c harness/replay_ranges.c \
 	harness/replay_verify.c harness/allocators.c harness/rss.c \
 	harness/syscount.c harness/syscount_ptrace.c harness/series.c \
-	harness/latency.c
+	harness/latency.c harness/replay_threads.c harness/replay_streams.c
 CHILD_OBJ := $(CHILD_SRC:%.c=$(BUILD)/nosan/%.o)
 
 $(BUILD)/nosan/harness/%.o: harness/%.c
@@ -98,7 +98,7 @@ $(BUILD)/nosan/harness/%.o: harness/%.c
 	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
 
 $(BUILD)/fraglab-child: $(CHILD_OBJ)
-	$(CC) -o $@ $^ -ldl -lm
+	$(CC) -o $@ $^ -ldl -lm -lpthread
 
 # ---------------------------------------------------------------- recording shim
 # build/libfltrace.so, preloaded by `fraglab record`.  Never sanitized (it

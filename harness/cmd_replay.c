@@ -24,6 +24,7 @@
 #include "csv.h"
 #include "replay.h"
 #include "replay_child.h"
+#include "replay_streams.h"
 #include "syscount.h"
 #include "trace.h"
 
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: fraglab replay [--alloc A]... [--runs N] [--csv FILE] [--series FILE]\n"
 		"                      [--touch all|first|none] [--verify] [--latency]\n"
-		"                      [--timeout SECONDS] TRACE...\n"
+		"                      [--timeout SECONDS] [--threads recorded|1] TRACE...\n"
 		"\n"
 		"Replays each TRACE against each allocator A (default glibc), every run in a\n"
 		"fresh child process, and writes one CSV row per run (to FILE or stdout).\n"
@@ -48,6 +49,9 @@ static void usage(FILE *f)
 		"  --verify         check contents, alignment, zeroing and overlaps\n"
 		"  --latency        add a latency pass: per-call percentiles\n"
 		"  --timeout S      kill a child after S seconds: status timeout (default 600)\n"
+		"  --threads MODE   recorded (default): a trace whose events carry several\n"
+		"                   tids replays each on its own thread, cross-thread\n"
+		"                   order kept; 1: every trace on one thread, global order\n"
 		"See docs/metrics.md for what each column means and how it is measured.\n");
 }
 
@@ -58,6 +62,9 @@ struct loaded_trace {
 	uint64_t n_events;
 	uint32_t n_slots;
 	uint64_t peak_live_bytes, peak_live_event;
+	/* --threads recorded and more than one tid: the per-thread streams */
+	int streams_fd; /* -1: replayed in global order on one thread */
+	struct replay_streams_info streams;
 };
 
 /* Output files are written under a temporary name and renamed when whole;
@@ -90,12 +97,13 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int load_trace(const char *path, struct loaded_trace *lt)
+static int load_trace(const char *path, bool threaded, struct loaded_trace *lt)
 {
 	struct trace t;
 	if (trace_open(path, &t) != 0)
 		return -1; /* trace_open named the file, line and problem */
 	memset(lt, 0, sizeof *lt);
+	lt->streams_fd = -1;
 	if (t.name[0]) {
 		snprintf(lt->name, sizeof lt->name, "%s", t.name);
 	} else {
@@ -111,11 +119,22 @@ static int load_trace(const char *path, struct loaded_trace *lt)
 	int ok = lt->events_fd >= 0 &&
 		 write_all(lt->events_fd, t.events, t.n_events * sizeof *t.events) == 0 &&
 		 fcntl(lt->events_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) == 0;
-	trace_close(&t);
 	if (!ok) {
 		fprintf(stderr, PROG ": %s: cannot stage the compiled events: %s\n", path, strerror(errno));
+		trace_close(&t);
 		return -1;
 	}
+	if (threaded && t.summary.threads > 1) {
+		char err[256];
+		if (replay_streams_build(t.events, t.n_events, t.n_slots, t.summary.threads,
+					 &lt->streams_fd, &lt->streams, err, sizeof err) != 0) {
+			fprintf(stderr, PROG ": %s: %s\n", path, err);
+			trace_close(&t);
+			close(lt->events_fd);
+			return -1;
+		}
+	}
+	trace_close(&t);
 	return 0;
 }
 
@@ -184,6 +203,8 @@ static void print_progress(const struct loaded_trace *lt, const struct allocator
 	}
 	if (r->events_done)
 		fprintf(stderr, ", %.1f ns/op", (double)r->elapsed_ns / (double)r->events_done);
+	if (r->n_threads > 1)
+		fprintf(stderr, ", %u threads (%.3f s waiting)", r->n_threads, (double)r->wait_ns / 1e9);
 	if (r->peak_rss_bytes >= 0)
 		fprintf(stderr, ", peak heap RSS %.2f MiB", (double)r->peak_rss_bytes / 1048576.0);
 	fprintf(stderr, " (%.2f s replayed)\n", (double)r->elapsed_ns / 1e9);
@@ -196,6 +217,7 @@ struct options {
 	const char *csv_path, *series_path;
 	enum replay_touch touch;
 	bool verify, latency;
+	bool threads_recorded; /* --threads recorded (default) */
 };
 
 static int parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
@@ -240,7 +262,7 @@ struct replay_session {
 	enum syscount_mode sc_mode;
 	const uint64_t *syscall_ids; /* perf mode: tracepoint ids */
 	FILE *csv, *series;
-	bool warned_syscalls;
+	bool warned_syscalls, warned_ptrace_threads;
 };
 
 /* Runs one pass in a fresh child and prints its progress line; 0 if ok. */
@@ -283,6 +305,16 @@ static void write_row(struct replay_session *s, const struct loaded_trace *lt,
 		.latency_valid = lo->result.status == REPLAY_OK && lo->result.latency_valid,
 	};
 	memcpy(row.syscalls, sc->syscalls, sizeof row.syscalls);
+	/* Threads: a replay in global order is one thread that never waits. */
+	struct replay_thread_result one = {.events = r->events_done, .busy_ns = r->elapsed_ns};
+	row.threads = r->n_threads;
+	row.alloc_seconds = (double)r->alloc_ns / 1e9;
+	row.wait_seconds = (double)r->wait_ns / 1e9;
+	row.blocked_waits = (int64_t)r->blocked_waits;
+	row.handoffs = lt->streams_fd >= 0 ? (int64_t)lt->streams.handoffs : 0;
+	row.remote_frees = lt->streams_fd >= 0 ? (int64_t)lt->streams.remote_frees : 0;
+	row.thread_results = r->n_thread_results ? to->threads : events_known ? &one : NULL;
+	row.n_thread_results = r->n_thread_results ? r->n_thread_results : 1;
 	memcpy(row.latency_ns, lo->result.latency_ns, sizeof row.latency_ns);
 	if (ok && !row.syscalls_valid && s->sc_mode != SYSCOUNT_MODE_NONE && !s->warned_syscalls) {
 		s->warned_syscalls = true;
@@ -304,7 +336,7 @@ static int replay_pair(struct replay_session *s, const struct loaded_trace *lt,
 		.child_path = s->child_path, .allocator = al, .events_fd = lt->events_fd,
 		.n_events = lt->n_events, .n_slots = lt->n_slots, .touch = opt->touch,
 		.verify = opt->verify, .peak_live_event = lt->peak_live_event,
-		.timeout_s = opt->timeout_s,
+		.timeout_s = opt->timeout_s, .streams_fd = -1,
 	};
 	int bad = 0;
 	struct replay_outcome so, co, lo;
@@ -317,7 +349,16 @@ static int replay_pair(struct replay_session *s, const struct loaded_trace *lt,
 	else if (s->series)
 		csv_series_rows(s->series, lt->name, al->label, so.samples, so.result.n_samples);
 
-	if (s->sc_mode == SYSCOUNT_MODE_PTRACE) {
+	/* The series pass samples live bytes and RSS every K events of the
+	 * global order, so it always replays on one thread; the other passes
+	 * run the recorded threads. */
+	job.streams_fd = lt->streams_fd;
+	if (s->sc_mode == SYSCOUNT_MODE_PTRACE && lt->streams_fd >= 0) {
+		if (!s->warned_ptrace_threads)
+			fprintf(stderr, PROG ": %s: syscalls not counted: ptrace follows one thread, a threaded replay needs perf (or --threads 1)\n",
+				lt->name);
+		s->warned_ptrace_threads = true;
+	} else if (s->sc_mode == SYSCOUNT_MODE_PTRACE) {
 		job.pass = REPLAY_PASS_TIMING;
 		job.ptrace_syscalls = true;
 		bad |= run_pass(&job, lt, al, "syscall pass (ptrace)", &co) != 0;
@@ -351,9 +392,11 @@ int cmd_replay(int argc, char **argv)
 		{"csv", required_argument, NULL, 'c'},    {"series", required_argument, NULL, 's'},
 		{"touch", required_argument, NULL, 't'},  {"verify", no_argument, NULL, 'v'},
 		{"latency", no_argument, NULL, 'l'},      {"timeout", required_argument, NULL, 'T'},
+		{"threads", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
-	struct options opt = {.runs = 1, .timeout_s = 600, .touch = REPLAY_TOUCH_ALL};
+	struct options opt = {.runs = 1, .timeout_s = 600, .touch = REPLAY_TOUCH_ALL,
+			      .threads_recorded = true};
 	const char **allocs = calloc((size_t)argc + 1, sizeof *allocs);
 	if (!allocs)
 		return 2;
@@ -395,6 +438,14 @@ int cmd_replay(int argc, char **argv)
 		}
 		case 'v':
 			opt.verify = true;
+			break;
+		case 'P':
+			if (!strcmp(optarg, "recorded") || !strcmp(optarg, "1")) {
+				opt.threads_recorded = !strcmp(optarg, "recorded");
+			} else {
+				fprintf(stderr, PROG ": --threads wants recorded or 1, not '%s'\n", optarg);
+				goto usage_error;
+			}
 			break;
 		case 'l':
 			opt.latency = true;
@@ -445,7 +496,7 @@ int cmd_replay(int argc, char **argv)
 		}
 	}
 	for (; loaded < n_traces; loaded++)
-		if (load_trace(argv[optind + loaded], &traces[loaded]) != 0)
+		if (load_trace(argv[optind + loaded], opt.threads_recorded, &traces[loaded]) != 0)
 			goto out;
 
 	uint64_t ids[SYSCOUNT_N];
@@ -491,8 +542,11 @@ out:
 		unlink(tmp_series);
 		tmp_series[0] = '\0';
 	}
-	for (int i = 0; i < loaded; i++)
+	for (int i = 0; i < loaded; i++) {
 		close(traces[i].events_fd);
+		if (traces[i].streams_fd >= 0)
+			close(traces[i].streams_fd);
+	}
 	free(traces);
 	free(al);
 	free(allocs);

@@ -12,6 +12,12 @@ static const char *const latency_columns[] = {
 	"malloc_p50_ns", "malloc_p99_ns", "malloc_p999_ns", "malloc_max_ns",
 	"free_p50_ns",   "free_p99_ns",   "free_p999_ns",   "free_max_ns",
 };
+/* Always last, so readers that take columns by position before them are
+ * undisturbed (fraglab bench reads by name). */
+static const char *const thread_columns[] = {
+	"threads", "alloc_seconds", "wait_seconds", "blocked_waits", "handoffs", "remote_frees",
+	"thread_events", "thread_ops_per_s", "thread_wait_seconds",
+};
 
 void csv_field(FILE *f, const char *s)
 {
@@ -50,6 +56,30 @@ static void put_double(FILE *f, double v, const char *fmt)
 		fprintf(f, fmt, v);
 }
 
+/* The per-thread lists: one value per replay thread, joined by ';'. */
+static void put_thread_columns(FILE *f, const struct csv_replay_row *r)
+{
+	const bool timed = r->seconds > 0;
+	put_i64(f, r->threads ? (int64_t)r->threads : -1);
+	put_double(f, timed ? r->alloc_seconds : -1, "%.9f");
+	put_double(f, timed ? r->wait_seconds : -1, "%.9f");
+	put_i64(f, timed ? r->blocked_waits : -1);
+	put_i64(f, r->handoffs);
+	put_i64(f, r->remote_frees);
+	const struct replay_thread_result *t = r->thread_results;
+	fputc(',', f);
+	for (uint32_t i = 0; t && i < r->n_thread_results; i++)
+		fprintf(f, "%s%llu", i ? ";" : "", (unsigned long long)t[i].events);
+	fputc(',', f);
+	for (uint32_t i = 0; timed && t && i < r->n_thread_results; i++) {
+		uint64_t ns = t[i].busy_ns > t[i].wait_ns ? t[i].busy_ns - t[i].wait_ns : 0;
+		fprintf(f, "%s%.0f", i ? ";" : "", ns ? (double)t[i].events * 1e9 / (double)ns : 0.0);
+	}
+	fputc(',', f);
+	for (uint32_t i = 0; timed && t && i < r->n_thread_results; i++)
+		fprintf(f, "%s%.9f", i ? ";" : "", (double)t[i].wait_ns / 1e9);
+}
+
 void csv_replay_header(FILE *f, bool latency)
 {
 	for (size_t i = 0; i < sizeof replay_columns / sizeof replay_columns[0]; i++)
@@ -57,6 +87,8 @@ void csv_replay_header(FILE *f, bool latency)
 	if (latency)
 		for (size_t i = 0; i < sizeof latency_columns / sizeof latency_columns[0]; i++)
 			fprintf(f, ",%s", latency_columns[i]);
+	for (size_t i = 0; i < sizeof thread_columns / sizeof thread_columns[0]; i++)
+		fprintf(f, ",%s", thread_columns[i]);
 	fputc('\n', f);
 }
 
@@ -85,6 +117,7 @@ void csv_replay_row(FILE *f, const struct csv_replay_row *r, bool latency)
 		for (int c = 0; c < REPLAY_LAT_N; c++)
 			for (int k = 0; k < REPLAY_PCT_N; k++)
 				put_i64(f, r->latency_valid ? (int64_t)r->latency_ns[c][k] : -1);
+	put_thread_columns(f, r);
 	fputc('\n', f);
 }
 

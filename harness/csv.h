@@ -32,6 +32,13 @@ struct csv_replay_row {
 	int64_t minor_faults;
 	bool latency_valid;
 	uint64_t latency_ns[REPLAY_LAT_N][REPLAY_PCT_N];
+	/* threads (docs/metrics.md, "Multi-threaded replay"); the columns
+	 * come last in the row, after the latency ones */
+	uint32_t threads;              /* 0: unknown */
+	double alloc_seconds, wait_seconds;
+	int64_t blocked_waits, handoffs, remote_frees;
+	const struct replay_thread_result *thread_results; /* per thread, or NULL */
+	uint32_t n_thread_results;
 };
 
 void csv_replay_header(FILE *f, bool latency);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "latency.h"
+#include "replay_threads.h"
+#include "replay_touch.h"
 #include "replay_verify.h"
 #include "rss.h"
 #include "series.h"
@@ -117,7 +119,8 @@ int replay_workspace_init(struct replay_workspace *ws, const struct replay_confi
 		if (!(ws->samples = ws_map(ws, wanted = ws->max_samples * sizeof *ws->samples)))
 			goto fail;
 	}
-	if (cfg->pass == REPLAY_PASS_LATENCY) {
+	if (cfg->pass == REPLAY_PASS_LATENCY && !cfg->streams) {
+		/* (a threaded replay maps its latency buffers per thread) */
 		for (uint64_t i = 0; i < cfg->n_events; i++) {
 			uint8_t op = cfg->events[i].op;
 			if (op == TRACE_OP_FREE)
@@ -153,27 +156,6 @@ void replay_workspace_fini(struct replay_workspace *ws)
 
 /* ------------------------------------------------------------ the loops */
 
-#define REPLAY_PAGE 4096u
-
-/* Writes a new block as --touch says.  Realloc'd blocks are written whole
- * too: the replay keeps no old sizes in the timing pass (8 bytes a slot). */
-static inline __attribute__((always_inline)) void touch_block(void *p, size_t size,
-							      enum replay_touch touch)
-{
-	if (touch == REPLAY_TOUCH_ALL) {
-		memset(p, 0x5a, size);
-	} else if (touch == REPLAY_TOUCH_FIRST && size) {
-		/* The block's first byte and the first byte of every later page it
-		 * spans: every page is faulted in, with one store each. */
-		volatile char *c = p;
-		c[0] = 0x5a;
-		uintptr_t end = (uintptr_t)p + size;
-		for (uintptr_t q = ((uintptr_t)p & ~(uintptr_t)(REPLAY_PAGE - 1)) + REPLAY_PAGE; q < end;
-		     q += REPLAY_PAGE)
-			*(volatile char *)q = 0x5a;
-	}
-}
-
 /* The timing pass's loop: allocator calls and touches, nothing else.
  * Returns the index of the event whose allocation returned NULL, or n. */
 static inline __attribute__((always_inline)) uint64_t
@@ -206,7 +188,7 @@ loop_fast(const struct trace_event *ev, uint64_t n, void **slots, enum replay_to
 		if (__builtin_expect(!p, 0) && size)
 			return i;
 		slots[e->slot] = p;
-		touch_block(p, size, touch);
+		replay_touch_block(p, size, touch);
 	}
 	return n;
 }
@@ -320,7 +302,7 @@ static int loop_careful(const struct replay_config *cfg, struct replay_workspace
 					return -1;
 				}
 			} else if (p) {
-				touch_block(p, size, cfg->touch);
+				replay_touch_block(p, size, cfg->touch);
 			}
 		}
 		if (series) {
@@ -342,7 +324,7 @@ static int loop_careful(const struct replay_config *cfg, struct replay_workspace
 	return 0;
 }
 
-static void summarise_latency(struct replay_workspace *ws, struct replay_result *res)
+void replay_latency_summarise(struct replay_workspace *ws, struct replay_result *res)
 {
 	static const double pcts[REPLAY_PCT_N] = {50, 99, 99.9, 100};
 	for (int c = 0; c < REPLAY_LAT_N; c++) {
@@ -361,6 +343,51 @@ static uint64_t minor_faults_now(void)
 	return (uint64_t)ru.ru_minflt;
 }
 
+void replay_measure_begin(const struct replay_config *cfg, const struct replay_workspace *ws,
+			  struct replay_result *res, struct replay_measure *m)
+{
+	/* Everything the replay touches is mapped and faulted; from here on the
+	 * RSS that grows is the allocator's. */
+	rss_prefault_code(256 * 1024);
+	m->peak_ok = rss_reset_peak() == 0;
+	m->statm = ws->statm_fd >= 0 ? ws->statm_fd : rss_open();
+	res->rss_baseline_bytes = rss_current_bytes(m->statm);
+	m->faults0 = minor_faults_now();
+	if (cfg->syscount)
+		syscount_enable(cfg->syscount);
+	if (cfg->syscall_markers)
+		syscount_marker(SYSCOUNT_MARKER_START);
+	m->t0 = latency_now_ns();
+}
+
+void replay_measure_end(const struct replay_config *cfg, const struct replay_workspace *ws,
+			struct replay_result *res, struct replay_measure *m, uint64_t t1)
+{
+	if (cfg->syscall_markers)
+		syscount_marker(SYSCOUNT_MARKER_STOP);
+	if (cfg->syscount)
+		syscount_disable(cfg->syscount);
+	res->minor_faults = minor_faults_now() - m->faults0;
+	res->elapsed_ns = t1 - m->t0;
+	int64_t final = rss_current_bytes(m->statm);
+	res->final_rss_bytes = final < 0 ? -1 : final - res->rss_baseline_bytes;
+	/* The kernel updates VmHWM only when RSS is about to shrink (munmap,
+	 * exit), from its per-CPU RSS counters read without summing, so it can
+	 * lag the true peak by up to a counter batch per CPU; the final RSS
+	 * is summed exactly and is a floor for the peak. */
+	int64_t hwm = m->peak_ok ? rss_peak_bytes() : -1;
+	if (hwm >= 0 && final > hwm)
+		hwm = final;
+	res->peak_rss_bytes = hwm < 0 ? -1 : hwm - res->rss_baseline_bytes;
+	if (m->statm != ws->statm_fd)
+		close(m->statm);
+	if (cfg->syscount) {
+		res->syscalls_valid = syscount_read(cfg->syscount, res->syscalls) == 0;
+		if (!res->syscalls_valid)
+			snprintf(res->syscalls_note, sizeof res->syscalls_note, "reading the perf counters failed");
+	}
+}
+
 void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 		struct replay_result *res)
 {
@@ -368,25 +395,20 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	res->status = REPLAY_OK;
 	res->rss_at_peak_live = -1;
 	res->frag_mean = -1;
+	res->n_threads = 1;
 	if (cfg->pass == REPLAY_PASS_LATENCY)
 		res->timer_overhead_ns = latency_timer_overhead_ns();
+	if (cfg->streams) {
+		replay_threads_run(cfg, ws, res);
+		return;
+	}
 
 	/* The allocator's one-time setup is not the trace's doing: run it now.
 	 * (volatile: the compiler may delete a malloc/free pair otherwise.) */
 	void *volatile warm = malloc(1);
 	free(warm);
-	/* Everything the replay touches is mapped and faulted; from here on the
-	 * RSS that grows is the allocator's. */
-	rss_prefault_code(256 * 1024);
-	int peak_ok = rss_reset_peak() == 0;
-	int statm = ws->statm_fd >= 0 ? ws->statm_fd : rss_open();
-	res->rss_baseline_bytes = rss_current_bytes(statm);
-	const uint64_t faults0 = minor_faults_now();
-	if (cfg->syscount)
-		syscount_enable(cfg->syscount);
-	if (cfg->syscall_markers)
-		syscount_marker(SYSCOUNT_MARKER_START);
-	const uint64_t t0 = latency_now_ns();
+	struct replay_measure m;
+	replay_measure_begin(cfg, ws, res, &m);
 
 	/* ---- measured region: no malloc, no stdio of our own ---- */
 	if (cfg->pass == REPLAY_PASS_TIMING && !cfg->verify) {
@@ -410,34 +432,12 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	}
 	/* ---- end of the measured region ---- */
 
-	const uint64_t t1 = latency_now_ns();
-	if (cfg->syscall_markers)
-		syscount_marker(SYSCOUNT_MARKER_STOP);
-	if (cfg->syscount)
-		syscount_disable(cfg->syscount);
-	res->minor_faults = minor_faults_now() - faults0;
-	res->elapsed_ns = t1 - t0;
-	int64_t final = rss_current_bytes(statm);
-	res->final_rss_bytes = final < 0 ? -1 : final - res->rss_baseline_bytes;
-	/* The kernel updates VmHWM only when RSS is about to shrink (munmap,
-	 * exit), from its per-CPU RSS counters read without summing, so it can
-	 * lag the true peak by up to a counter batch per CPU; the final RSS
-	 * is summed exactly and is a floor for the peak. */
-	int64_t hwm = peak_ok ? rss_peak_bytes() : -1;
-	if (hwm >= 0 && final > hwm)
-		hwm = final;
-	res->peak_rss_bytes = hwm < 0 ? -1 : hwm - res->rss_baseline_bytes;
-	if (statm != ws->statm_fd)
-		close(statm);
-	if (cfg->syscount) {
-		res->syscalls_valid = syscount_read(cfg->syscount, res->syscalls) == 0;
-		if (!res->syscalls_valid)
-			snprintf(res->syscalls_note, sizeof res->syscalls_note, "reading the perf counters failed");
-	}
+	replay_measure_end(cfg, ws, res, &m, latency_now_ns());
+	res->alloc_ns = res->elapsed_ns;
 	if (cfg->pass == REPLAY_PASS_SERIES) {
 		res->n_samples = (uint32_t)ws->n_samples;
 		res->frag_mean = series_frag_mean(ws->samples, ws->n_samples);
 	}
 	if (cfg->pass == REPLAY_PASS_LATENCY && res->status == REPLAY_OK)
-		summarise_latency(ws, res);
+		replay_latency_summarise(ws, res);
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "replay_ranges.h"
+#include "replay_streams.h"
 #include "syscount.h"
 #include "trace.h"
 
@@ -69,6 +70,12 @@ struct replay_config {
 	 * parent counting syscalls with ptrace (syscount_ptrace.h). */
 	bool syscall_markers;
 	const char *allocator;     /* for messages */
+	/* Threaded replay (replay_threads.h): one real thread per recorded
+	 * thread, each replaying its own stream; NULL replays events in
+	 * global order on one thread.  Timing and latency passes only. */
+	const struct replay_streams_header *streams;
+	/* timing, threaded: tracepoint ids for each thread's own counters */
+	const uint64_t *syscall_ids;
 };
 
 /* One --series point, after `event` events. */
@@ -110,6 +117,21 @@ struct replay_result {
 	uint64_t latency_count[REPLAY_LAT_N];
 	uint64_t latency_ns[REPLAY_LAT_N][REPLAY_PCT_N];
 	uint64_t timer_overhead_ns;
+	/* threaded replay (1 for a replay in global order) */
+	uint32_t n_threads;
+	uint64_t wait_ns;       /* summed over threads: blocked on cross-thread dependencies */
+	uint64_t alloc_ns;      /* summed over threads: replaying, waits excluded */
+	uint64_t blocked_waits; /* dependencies that were not yet met when reached */
+	uint32_t n_thread_results; /* struct replay_thread_result sent after the samples */
+};
+
+/* One replay thread's figures, sent after the samples (n_threads of them
+ * for a threaded replay, none otherwise). */
+struct replay_thread_result {
+	uint64_t events;        /* events this thread replayed */
+	uint64_t busy_ns;       /* its own start to its own end */
+	uint64_t wait_ns;       /* of which blocked on other threads */
+	uint64_t blocked_waits;
 };
 
 /* The engine's memory: every array is an anonymous mapping, pre-faulted. */
@@ -123,6 +145,9 @@ struct replay_workspace {
 	uint32_t *latency[REPLAY_LAT_N]; /* latency: ns per call, by class */
 	uint64_t latency_cap[REPLAY_LAT_N], latency_n[REPLAY_LAT_N];
 	int statm_fd;
+	/* threaded replay: per-thread figures, sent after the samples */
+	struct replay_thread_result *thread_results;
+	uint32_t n_thread_results;
 	/* every mapping above, for replay_workspace_fini */
 	struct { void *p; size_t len; } maps[8];
 	int n_maps;
@@ -137,6 +162,25 @@ void replay_workspace_fini(struct replay_workspace *ws);
  * pass's figures).  The caller has already checked the preload. */
 void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 		struct replay_result *res);
+
+/* The measurement around a replay's measured region, shared by the
+ * single-threaded and threaded engines.  begin: warm-up done by the
+ * caller; pre-faults code, resets the RSS peak, reads the baseline and the
+ * fault count, enables the counters, reads the clock.  end: given the
+ * clock at the region's end, fills res's elapsed time, RSS, faults and
+ * syscall counts. */
+struct replay_measure {
+	int statm;
+	int peak_ok;
+	uint64_t faults0, t0;
+};
+void replay_measure_begin(const struct replay_config *cfg, const struct replay_workspace *ws,
+			  struct replay_result *res, struct replay_measure *m);
+void replay_measure_end(const struct replay_config *cfg, const struct replay_workspace *ws,
+			struct replay_result *res, struct replay_measure *m, uint64_t t1);
+
+/* Sorts the latency samples in ws and fills res's percentiles. */
+void replay_latency_summarise(struct replay_workspace *ws, struct replay_result *res);
 
 /* Maps len bytes of anonymous memory, pre-faulted; NULL on failure. */
 void *replay_map(size_t len);

@@ -133,7 +133,7 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 	o->result.peak_rss_bytes = o->result.final_rss_bytes = o->result.rss_at_peak_live = -1;
 	o->result.frag_mean = -1;
 
-	char a_result[16], a_events_fd[16], a_events[24], a_slots[16], a_peak[24], a_ids[128];
+	char a_result[16], a_events_fd[16], a_streams_fd[16], a_events[24], a_slots[16], a_peak[24], a_ids[128];
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) != 0) {
 		set_message(o, REPLAY_FAILED, "pipe: %s", strerror(errno));
@@ -158,6 +158,10 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 	argv[k++] = "--kind", argv[k++] = allocators_kind_name(job->allocator->kind);
 	if (job->allocator->so_path[0])
 		argv[k++] = "--so", argv[k++] = job->allocator->so_path;
+	if (job->streams_fd >= 0) {
+		snprintf(a_streams_fd, sizeof a_streams_fd, "%d", job->streams_fd);
+		argv[k++] = "--streams-fd", argv[k++] = a_streams_fd;
+	}
 	if (job->verify)
 		argv[k++] = "--verify";
 	if (job->ptrace_syscalls)
@@ -193,6 +197,8 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 		 * goes to our stderr: CSV may be on our stdout. */
 		fcntl(pipefd[1], F_SETFD, 0);
 		fcntl(job->events_fd, F_SETFD, 0);
+		if (job->streams_fd >= 0)
+			fcntl(job->streams_fd, F_SETFD, 0);
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		if (job->ptrace_syscalls)
 			syscount_ptrace_traceme();
@@ -239,16 +245,27 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 		o->result.message[sizeof o->result.message - 1] = '\0';
 		o->result.syscalls_note[sizeof o->result.syscalls_note - 1] = '\0';
 		size_t want = o->result.n_samples * sizeof(struct replay_sample);
-		if ((size_t)got - rsize != want) {
+		size_t want_threads = o->result.n_thread_results * sizeof(struct replay_thread_result);
+		if ((size_t)got - rsize != want + want_threads) {
 			set_message(o, REPLAY_FAILED, "replay child sent %zd bytes, expected %zu", got,
-				    rsize + want);
+				    rsize + want + want_threads);
 			o->result.n_samples = 0;
-		} else if (want) {
-			o->samples = malloc(want);
-			if (o->samples)
-				memcpy(o->samples, buf + rsize, want);
-			else
-				o->result.n_samples = 0;
+			o->result.n_thread_results = 0;
+		} else {
+			if (want) {
+				o->samples = malloc(want);
+				if (o->samples)
+					memcpy(o->samples, buf + rsize, want);
+				else
+					o->result.n_samples = 0;
+			}
+			if (want_threads) {
+				o->threads = malloc(want_threads);
+				if (o->threads)
+					memcpy(o->threads, buf + rsize + want, want_threads);
+				else
+					o->result.n_thread_results = 0;
+			}
 		}
 		if (job->ptrace_syscalls) {
 			o->result.syscalls_valid = counted == 0;
@@ -271,6 +288,8 @@ void replay_outcome_free(struct replay_outcome *o)
 {
 	free(o->samples);
 	o->samples = NULL;
+	free(o->threads);
+	o->threads = NULL;
 }
 
 const char *replay_outcome_status(const struct replay_outcome *o, char *buf, size_t len)

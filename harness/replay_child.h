@@ -24,6 +24,7 @@ struct replay_job {
 	const char *child_path;          /* .../fraglab-child */
 	const struct allocator *allocator;
 	int events_fd;                   /* memfd holding n_events trace_events */
+	int streams_fd;                  /* memfd of per-thread streams (replay_streams.h), or -1 */
 	uint64_t n_events;
 	uint32_t n_slots;
 	enum replay_pass pass;
@@ -40,6 +41,7 @@ struct replay_outcome {
 	struct replay_result result;    /* status and message always set */
 	int signal;                     /* status crashed: the signal */
 	struct replay_sample *samples;  /* result.n_samples of them (malloc'd), or NULL */
+	struct replay_thread_result *threads; /* result.n_thread_results (malloc'd), or NULL */
 };
 
 /* Runs one pass in a fresh child and waits for it.  Returns 0 when the

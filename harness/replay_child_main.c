@@ -5,18 +5,22 @@
  *                 --pass timing|series|latency --touch all|first|none
  *                 [--verify] [--peak-event N] --allocator LABEL
  *                 --kind KIND [--so PATH] [--syscall-ids A,B,C,D,E]
- *                 [--syscall-markers]
+ *                 [--syscall-markers] [--streams-fd FD]
  *
  * Started only by fraglab replay (replay_child.c), with the allocator under
  * test already in LD_PRELOAD.  It proves the preload took, maps the events
  * the parent compiled, replays, and writes one struct replay_result
- * (then the series samples) to the result fd.  Built without sanitizers.
+ * (then the series samples, then per-thread figures) to the result fd.
+ * --streams-fd: replay the per-thread streams in that memfd on real
+ * threads (replay_threads.h) instead of the events in global order.
+ * Built without sanitizers.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocators.h"
@@ -26,7 +30,7 @@
 #include "syscount.h"
 
 struct child_args {
-	int result_fd, events_fd;
+	int result_fd, events_fd, streams_fd;
 	uint64_t n_events, n_slots, peak_event;
 	int pass, touch, kind;
 	int verify, syscall_markers;
@@ -49,7 +53,7 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_args(int argc, char **argv, struct child_args *a)
 {
 	memset(a, 0, sizeof *a);
-	a->result_fd = a->events_fd = a->pass = a->touch = a->kind = -1;
+	a->result_fd = a->events_fd = a->streams_fd = a->pass = a->touch = a->kind = -1;
 	a->peak_event = UINT64_MAX;
 	a->so = "";
 	for (int i = 1; i < argc; i++) {
@@ -70,6 +74,8 @@ static int parse_args(int argc, char **argv, struct child_args *a)
 			a->result_fd = (int)n;
 		else if (!strcmp(k, "--events-fd") && !parse_u64(v, &n))
 			a->events_fd = (int)n;
+		else if (!strcmp(k, "--streams-fd") && !parse_u64(v, &n))
+			a->streams_fd = (int)n;
 		else if (!strcmp(k, "--events") && !parse_u64(v, &n))
 			a->n_events = n;
 		else if (!strcmp(k, "--slots") && !parse_u64(v, &n) && n <= UINT32_MAX)
@@ -123,9 +129,13 @@ static void send_and_exit(const struct child_args *a, struct replay_result *res,
 	res->magic = REPLAY_RESULT_MAGIC;
 	if (ws == NULL)
 		res->n_samples = 0;
+	res->n_thread_results = ws ? ws->n_thread_results : 0;
 	int bad = write_all(a->result_fd, res, sizeof *res) ||
 		  (res->n_samples &&
-		   write_all(a->result_fd, ws->samples, res->n_samples * sizeof *ws->samples));
+		   write_all(a->result_fd, ws->samples, res->n_samples * sizeof *ws->samples)) ||
+		  (res->n_thread_results &&
+		   write_all(a->result_fd, ws->thread_results,
+			     res->n_thread_results * sizeof *ws->thread_results));
 	/* _exit: the allocator's exit-time work is not part of any figure, and
 	 * the parent already has everything. */
 	_exit(bad ? 3 : 0);
@@ -151,7 +161,9 @@ int main(int argc, char **argv)
 	}
 
 	const struct trace_event *events = NULL;
-	size_t events_len = a.n_events * sizeof *events;
+	/* A threaded replay reads only its per-thread streams (the same
+	 * events, reordered): the global order is not mapped at all. */
+	size_t events_len = a.streams_fd >= 0 ? 0 : a.n_events * sizeof *events;
 	if (events_len) {
 		/* MAP_POPULATE: the whole op stream is resident before the clock. */
 		void *m = mmap(NULL, events_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, a.events_fd, 0);
@@ -166,6 +178,25 @@ int main(int argc, char **argv)
 	}
 	close(a.events_fd);
 
+	const struct replay_streams_header *streams = NULL;
+	if (a.streams_fd >= 0) {
+		struct stat st;
+		void *m = MAP_FAILED;
+		if (fstat(a.streams_fd, &st) == 0 && st.st_size > 0)
+			m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+				 a.streams_fd, 0);
+		if (m == MAP_FAILED || replay_streams_check(m, (size_t)st.st_size) != 0 ||
+		    ((const struct replay_streams_header *)m)->n_events != a.n_events) {
+			res.status = REPLAY_FAILED;
+			snprintf(res.message, sizeof res.message, "cannot map the per-thread streams%s",
+				 m == MAP_FAILED ? "" : ": they do not match the trace");
+			send_and_exit(&a, &res, NULL);
+		}
+		mlock(m, (size_t)st.st_size);
+		streams = m;
+		close(a.streams_fd);
+	}
+
 	struct syscount sc;
 	struct replay_config cfg = {
 		.events = events,
@@ -177,6 +208,8 @@ int main(int argc, char **argv)
 		.syscall_markers = a.syscall_markers,
 		.peak_live_event = a.peak_event,
 		.allocator = a.allocator,
+		.streams = a.pass == REPLAY_PASS_SERIES ? NULL : streams,
+		.syscall_ids = a.count_syscalls ? a.syscall_ids : NULL,
 	};
 	if (a.pass == REPLAY_PASS_SERIES)
 		cfg.mapped_bytes = series_mapped_probe(a.kind);

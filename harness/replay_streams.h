@@ -1,0 +1,89 @@
+/*
+ * replay_streams.h: a multi-threaded trace split into one event stream per
+ * recorded thread, with its cross-thread dependencies marked, for
+ * `fraglab replay --threads recorded` (docs/metrics.md, "Multi-threaded
+ * replay").
+ *
+ * Built by the parent from a compiled trace (global order) and handed to
+ * the replay child as a sealed memfd laid out as
+ *
+ *   struct replay_streams_header, then count[n_threads] (uint64_t),
+ *   padded to a page; then thread 0's events, thread 1's, ...
+ *
+ * Each stream event is the trace's 16-byte struct trace_event, with two
+ * fields reused, since inside a stream the thread is implicit:
+ *   op   low 3 bits: the enum trace_op;
+ *        REPLAY_STREAM_WAIT: the previous event on this slot (in global
+ *        order) belongs to another thread: wait until that thread hands the
+ *        slot over (acquire) before doing this one;
+ *        REPLAY_STREAM_HANDOFF: the next event on this slot belongs to
+ *        another thread: after doing this one, hand the slot to it (release);
+ *   tid  with REPLAY_STREAM_HANDOFF, the thread the slot goes to; else 0.
+ * So an event that no other thread depends on is replayed exactly as in a
+ * single-threaded replay: no extra memory and no atomic operation.
+ *
+ * Why the replay cannot deadlock: a dependency always joins an event to the
+ * previous event on its slot in the trace's global (file) order, and each
+ * thread replays its events in global order, so every edge of the
+ * wait-for graph points backwards in global order and the graph has no
+ * cycle; the earliest unfinished event can always run.  The global order is
+ * a valid one because the compiler refuses any trace that frees, reallocs
+ * or reallocates an id out of order (docs/trace-format.md).
+ */
+#ifndef FRAGLAB_REPLAY_STREAMS_H
+#define FRAGLAB_REPLAY_STREAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+#define REPLAY_STREAM_OP_MASK 0x07u
+#define REPLAY_STREAM_WAIT 0x08u
+#define REPLAY_STREAM_HANDOFF 0x10u
+
+/* More recorded threads than this are refused for a threaded replay
+ * (--threads 1 still replays them): each is a real thread with its own
+ * pre-faulted stack. */
+#define REPLAY_STREAMS_MAX_THREADS 512u
+
+#define REPLAY_STREAMS_MAGIC 0x666c7374u /* "flst" */
+
+struct replay_streams_header {
+	uint32_t magic;
+	uint32_t n_threads;
+	uint64_t n_events;
+	uint64_t handoffs;      /* events with REPLAY_STREAM_WAIT */
+	uint64_t remote_frees;  /* frees of a block last (re)allocated by another thread */
+	uint64_t events_offset; /* bytes from the start to thread 0's first event */
+	uint64_t count[];       /* n_threads: events per thread */
+};
+
+/* What the parent keeps of a built stream set. */
+struct replay_streams_info {
+	uint32_t n_threads;
+	uint64_t handoffs, remote_frees;
+	size_t bytes; /* size of the memfd */
+};
+
+/* Builds the streams of a compiled trace into a new sealed memfd, returned
+ * in *fd.  Returns 0, or -1 with one line in err. */
+int replay_streams_build(const struct trace_event *events, uint64_t n_events, uint32_t n_slots,
+			 uint32_t n_threads, int *fd, struct replay_streams_info *info, char *err,
+			 size_t errlen);
+
+/* The events of thread t, inside a mapped stream set. */
+static inline const struct trace_event *replay_streams_events(const struct replay_streams_header *h,
+							     uint32_t t)
+{
+	const struct trace_event *ev =
+		(const struct trace_event *)((const char *)h + h->events_offset);
+	for (uint32_t i = 0; i < t; i++)
+		ev += h->count[i];
+	return ev;
+}
+
+/* Checks a mapped stream set's header against its length; 0 or -1. */
+int replay_streams_check(const struct replay_streams_header *h, size_t len);
+
+#endif
