@@ -91,6 +91,18 @@ fail:;
 	_exit(127);
 }
 
+/* The recorded command, for run_forward_signal. */
+static volatile sig_atomic_t run_child_pid;
+
+/* SIGTERM or SIGHUP to fraglab goes on to the command, so that fraglab
+ * outlives it, writes what it recorded and removes the logs (which live
+ * in memory, on tmpfs, until then). */
+static void run_forward_signal(int sig)
+{
+	if (run_child_pid > 0)
+		kill((pid_t)run_child_pid, sig);
+}
+
 int record_run_command(struct record_run *r, const char *path)
 {
 	int pipefd[2];
@@ -117,6 +129,10 @@ int record_run_command(struct record_run *r, const char *path)
 		run_child(r, path, pipefd[1]);
 	}
 	close(pipefd[1]);
+	run_child_pid = pid;
+	struct sigaction fwd = {.sa_handler = run_forward_signal}, old_term, old_hup;
+	sigaction(SIGTERM, &fwd, &old_term);
+	sigaction(SIGHUP, &fwd, &old_hup);
 	int child_errno = 0;
 	ssize_t got;
 	do
@@ -128,6 +144,9 @@ int record_run_command(struct record_run *r, const char *path)
 		;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	run_child_pid = 0;
 	r->pid = pid;
 	r->status = status;
 	if (got == (ssize_t)sizeof child_errno) {

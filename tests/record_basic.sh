@@ -141,6 +141,20 @@ n=$(($(wc -l <"$T/closefds.jsonl") - 1))
 [ "$n" -gt 1100000 ] || fail "only $n events recorded after the fds were closed"
 echo "ok: fds closed and reused ($n events)"
 
+# 5c. SIGTERM to fraglab reaches the command; fraglab still writes what was
+# recorded, removes the logs and exits 1.
+logdir=$T/logs; mkdir -p "$logdir"
+FRAGLAB_RECORD_DIR=$logdir "$FRAGLAB" record -o "$T/term.jsonl" -- /bin/sh -c 'ls / >/dev/null; exec sleep 30' 2>/dev/null &
+rec=$!
+for _ in $(seq 50); do [ -n "$(ls "$logdir")" ] && ls "$logdir"/*/*.log 2>/dev/null | grep -q . && break; sleep 0.1; done
+sleep 0.3
+kill -TERM $rec
+wait $rec; rc=$?
+[ $rc -eq 1 ] || fail "SIGTERM: exit $rc, want 1"
+[ -s "$T/term.jsonl" ] || fail "SIGTERM: no trace written"
+[ -z "$(ls "$logdir")" ] || fail "SIGTERM: logs left in $logdir"
+echo "ok: SIGTERM forwarded, trace written, logs removed"
+
 # 6. Errors: one line, exit 2, nothing left under the final name.
 expect_error() { # WANT_RC PATTERN OUT COMMAND...
 	local want=$1 pattern=$2 out=$3; shift 3
