@@ -192,7 +192,9 @@ static void test_csv(void)
 	CHECK(!strcmp(buf, "plain|\"a,b\"|\"say \"\"hi\"\"\""
 			   "trace,allocator,run,status,events,seconds,ns_per_op,ops_per_s,"
 			   "peak_live_bytes,peak_rss_bytes,final_rss_bytes,frag_peak,frag_at_peak_live,"
-			   "frag_mean,mmap,munmap,mremap,brk,madvise,minor_faults\n"),
+			   "frag_mean,mmap,munmap,mremap,brk,madvise,minor_faults,threads,alloc_seconds,"
+			   "wait_seconds,blocked_waits,handoffs,remote_frees,thread_events,thread_ops_per_s,"
+			   "thread_wait_seconds\n"),
 	      "csv output: %s", buf);
 	free(buf);
 }

@@ -9,7 +9,7 @@ DATA=tests/data/replay
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 export FRAGLAB_CACHE_DIR=$TMP/cache
-REPLAY_HEADER='trace,allocator,run,status,events,seconds,ns_per_op,ops_per_s,peak_live_bytes,peak_rss_bytes,final_rss_bytes,frag_peak,frag_at_peak_live,frag_mean,mmap,munmap,mremap,brk,madvise,minor_faults'
+REPLAY_HEADER='trace,allocator,run,status,events,seconds,ns_per_op,ops_per_s,peak_live_bytes,peak_rss_bytes,final_rss_bytes,frag_peak,frag_at_peak_live,frag_mean,mmap,munmap,mremap,brk,madvise,minor_faults,threads,alloc_seconds,wait_seconds,blocked_waits,handoffs,remote_frees,thread_events,thread_ops_per_s,thread_wait_seconds'
 
 fail() {
 	echo "FAIL: $*"
