@@ -212,6 +212,14 @@ traces: deps
 	@$(MAKE) --no-print-directory $(BUILD)/fraglab $(BUILD)/libfltrace.so
 	BUILD=$(BUILD) traces/make-corpus.sh $(NAMES)
 
+# Issue 5's real programs' own test suites with flmalloc preloaded, in
+# full: a sizeable set of CPython's regression tests under every policy,
+# outcome for outcome as on glibc.  `make test` runs a quick subset.
+.PHONY: test-real
+test-real: deps
+	@$(MAKE) --no-print-directory all tests-build
+	@BUILD=$(BUILD) bash tests/preload_cpython_suite.sh --full
+
 clean:
 	rm -rf build
 
