@@ -95,6 +95,18 @@ if [ -f "$broken" ]; then
 	whole_csv "$tmp/broken/runs.csv"
 fi
 
+# --- a trace replay refuses (bad input, no rows at all): bench writes the
+# rows itself with status failed, goes on with the next trace, exits 1.
+printf '{"format":"fraglab-trace","version":1,"name":"bad"}\n{"op":"free","id":7}\n' >"$tmp/bad.jsonl"
+"$FRAGLAB" bench --no-hyperfine --no-plots --no-latency --runs 2 --alloc glibc \
+	--out "$tmp/badout" "$tmp/bad.jsonl" "$tmp/traces/uniform.jsonl" 2>"$tmp/stderr3"
+rc=$?
+[ $rc -eq 1 ] || fail "a trace replay refuses should make bench exit 1, got $rc"
+[ "$(grep -c '^bad,glibc,[12],failed' "$tmp/badout/runs.csv")" -eq 2 ] || fail "the refused trace's runs are not recorded as failed"
+grep -q '^uniform,glibc,1,ok,' "$tmp/badout/runs.csv" || fail "the next trace did not run"
+grep -q '^bad,glibc,2,0,failed x2' "$tmp/badout/summary.csv" || fail "summary does not count the failures"
+whole_csv "$tmp/badout/runs.csv"
+
 # --- bad usage: one line on stderr, exit 2.
 for args in "--runs 0" "--runs x" "--bogus" "--traces $tmp/nonexistent" "--out"; do
 	# shellcheck disable=SC2086
