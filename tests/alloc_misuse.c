@@ -95,6 +95,29 @@ static void double_free_of_big_block(int fd)
 	flmalloc_free(small);
 }
 
+/* The same for a big block with a large alignment, whose payload may sit
+ * at a different place in its first page than a plain big block's. */
+static void double_free_of_aligned_big_block(int fd)
+{
+	void *big = flmalloc_memalign(64 << 10, 4 << 20);
+	memset(big, 0x23, 4096);
+	flmalloc_free(big);
+	report_pointer(fd, big);
+	flmalloc_free(big);
+}
+
+/* A pointer where a big block's payload would be, into memory that is not
+ * mapped at all (a stale pointer into a mapping long gone). */
+static void free_into_unmapped_memory(int fd)
+{
+	unsigned char *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				   -1, 0);
+	if (page == MAP_FAILED || munmap(page, 4096) != 0)
+		_exit(102);
+	report_pointer(fd, page + 16);
+	flmalloc_free(page + 16);
+}
+
 static void realloc_of_freed_block(int fd)
 {
 	void *a = flmalloc_malloc(48), *b = flmalloc_malloc(48), *c = flmalloc_malloc(48);
@@ -178,6 +201,8 @@ static const struct scenario scenarios[] = {
 	{ "double free after coalescing", "free", double_free_after_coalescing },
 	{ "double free among many frees", "free", double_free_among_many },
 	{ "double free of a big block", "free", double_free_of_big_block },
+	{ "double free of a 64 KiB-aligned big block", "free", double_free_of_aligned_big_block },
+	{ "free into unmapped memory", "free", free_into_unmapped_memory },
 	{ "realloc of a freed block", "realloc", realloc_of_freed_block },
 	{ "free of an interior pointer (+16)", "free", free_of_interior_pointer },
 	{ "free of malloc's pointer + 8", "free", free_of_pointer_plus_8 },

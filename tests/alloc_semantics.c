@@ -420,6 +420,38 @@ static void test_calloc_zeroes(void)
 		check_calloc_zero(29, 100, "spanning three coalesced dirty blocks");
 	}
 
+	/* Memory the allocator gave back with madvise or munmap and then reused:
+	 * freeing far more than FLMALLOC_KEEP's default makes it release pages,
+	 * and calloc must not assume which of the reused bytes are still zero. */
+	enum { MANY = 6000 };
+	static void *many[MANY];
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < MANY; i++) {
+			many[i] = flmalloc_malloc(4000);
+			REQUIRE(many[i] != NULL, "malloc(4000) failed");
+			memset(many[i], 0xA5, 4000);
+		}
+		/* Every other block first: the rest then frees into neighbours
+		 * that may already have been purged. */
+		for (int i = 0; i < MANY; i += 2)
+			flmalloc_free(many[i]);
+		for (int i = 1; i < MANY; i += 2)
+			flmalloc_free(many[i]);
+		for (int i = 0; i < MANY; i++) {
+			many[i] = flmalloc_calloc(round == 0 ? 1 : 8, round == 0 ? 4000 : 500);
+			REQUIRE(many[i] != NULL, "calloc failed");
+			size_t bad = first_nonzero(many[i], 4000);
+			if (bad != 4000) {
+				CHECK(0, "calloc of 4000 bytes after a mass free: byte %zu not zero", bad);
+				break;
+			}
+		}
+		for (int i = 0; i < MANY; i++)
+			flmalloc_free(many[i]);
+	}
+	CHECK(stats_now().madvise_calls + stats_now().munmap_calls > 0,
+	      "freeing 24 MB made no madvise or munmap call: nothing was given back");
+
 	/* Big blocks, dirty ones freed just before, and sizes beside the cutoff. */
 	if (big_threshold) {
 		const size_t big_sizes[] = { big_threshold - 64, big_threshold, big_threshold * 3 + 5 };
