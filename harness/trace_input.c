@@ -172,39 +172,7 @@ int trace_input_rewind(struct trace_input *in)
 	return 0;
 }
 
-int trace_input_read_all(struct trace_input *in, char **data, size_t *len)
+long trace_input_read(struct trace_input *in, char *dst, size_t n)
 {
-	/* Bytes already buffered by next_line come first. */
-	size_t cap = in->end - in->start + TRACE_INPUT_INITIAL;
-	size_t n = in->end - in->start;
-	char *buf = malloc(cap + 1);
-	if (!buf)
-		goto oom;
-	memcpy(buf, in->buf + in->start, n);
-	in->start = in->end = in->scanned = 0;
-	while (!in->eof) {
-		if (n == cap) {
-			cap *= 2;
-			char *bigger = realloc(buf, cap + 1);
-			if (!bigger)
-				goto oom;
-			buf = bigger;
-		}
-		long got = trace_input_fill(in, buf + n, cap - n);
-		if (got < 0) {
-			free(buf);
-			return -1;
-		}
-		if (got == 0)
-			in->eof = 1;
-		n += (size_t)got;
-	}
-	buf[n] = '\0';
-	*data = buf;
-	*len = n;
-	return 0;
-oom:
-	free(buf);
-	snprintf(in->error, sizeof in->error, "out of memory reading the whole file");
-	return -1;
+	return trace_input_fill(in, dst, n);
 }

@@ -38,8 +38,9 @@ int trace_input_next_line(struct trace_input *in, char **line, size_t *len);
 /* Starts again from the first byte. Returns 0 or -1 with in->error set. */
 int trace_input_rewind(struct trace_input *in);
 
-/* Reads all remaining (decompressed) bytes into a malloc'd, NUL-terminated
- * buffer.  Returns 0, or -1 with in->error set. */
-int trace_input_read_all(struct trace_input *in, char **data, size_t *len);
+/* Reads up to n decompressed bytes into dst, bypassing the line buffer
+ * (do not mix with next_line).  Returns the count, 0 at end of input, or
+ * -1 with in->error set. */
+long trace_input_read(struct trace_input *in, char *dst, size_t n);
 
 #endif

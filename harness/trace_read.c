@@ -7,28 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_compile.h"
-#include "trace_docpos.h"
+#include "trace_docstream.h"
 #include "trace_fastline.h"
 #include "trace_header.h"
-#include "trace_input.h"
+#include "trace_reader.h"
 
-struct trace_reader {
-	const char *path;
-	struct trace_input in;
-	struct trace_compiler compiler;
-	trace_emit_fn emit;
-	void *emit_ctx;
-	char name[256];
-};
-
-/* Prints "PATH:LINE[:COL]: CONTEXT: WHAT".  line 0 = unknown; col <= 0 =
- * unknown.  context NULL means "event N" for the event being compiled. */
-static int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const char *context,
-			   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const char *context,
-			   const char *fmt, ...)
+int trace_read_fail(struct trace_reader *r, uint64_t line, int col, const char *context,
+		    const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -76,7 +61,7 @@ void trace_read_default_name(const char *path, char name[256])
 			*p = '?';
 }
 
-static int trace_read_is_blank(const char *line, size_t len)
+int trace_read_is_blank(const char *line, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
@@ -84,14 +69,21 @@ static int trace_read_is_blank(const char *line, size_t len)
 	return 1;
 }
 
-/* Skips a UTF-8 byte order mark, which some editors put at the start of
- * a file and JSON readers may ignore (RFC 8259, section 8.1). */
-static void trace_read_skip_bom(char **text, size_t *len)
+void trace_read_skip_bom(char **text, size_t *len)
 {
 	if (*len >= 3 && !memcmp(*text, "\xef\xbb\xbf", 3)) {
 		*text += 3;
 		*len -= 3;
 	}
+}
+
+int trace_read_column(const char *line, size_t at)
+{
+	int col = 1;
+	for (size_t i = 0; i < at; i++)
+		if (((unsigned char)line[i] & 0xc0) != 0x80) /* not a UTF-8 continuation byte */
+			col++;
+	return col;
 }
 
 /* Refuses NUL bytes, which jansson would report as a confusing "end of file". */
@@ -101,16 +93,15 @@ static int trace_read_check_nul(struct trace_reader *r, const char *line, size_t
 	const char *nul = memchr(line, '\0', len);
 	if (!nul)
 		return 0;
-	return trace_read_fail(r, r->in.line_no, trace_docpos_column(line, (size_t)(nul - line)), context,
+	return trace_read_fail(r, r->in.line_no, trace_read_column(line, (size_t)(nul - line)), context,
 			       "NUL byte in the line (binary data?)");
 }
 
-/* Validates, compiles and emits the event on the current line. */
-static int trace_read_emit_raw(struct trace_reader *r, const struct trace_raw_event *raw)
+int trace_read_emit_raw(struct trace_reader *r, const struct trace_raw_event *raw, uint64_t line, int col)
 {
 	struct trace_event compiled;
 	if (trace_compiler_add_raw(&r->compiler, raw, &compiled) < 0)
-		return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->compiler.error);
+		return trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
 	return r->emit(r->emit_ctx, &compiled);
 }
 
@@ -156,7 +147,7 @@ static int trace_read_lines(struct trace_reader *r)
 			if (bad_fields)
 				return trace_read_fail(r, r->in.line_no, 0, NULL, "%s", r->compiler.error);
 		}
-		if (trace_read_emit_raw(r, &raw) < 0)
+		if (trace_read_emit_raw(r, &raw, r->in.line_no, 0) < 0)
 			return -1;
 	}
 	if (got < 0)
@@ -164,73 +155,6 @@ static int trace_read_lines(struct trace_reader *r)
 	if (r->compiler.summary.events == 0)
 		return trace_read_fail(r, r->in.line_no, 0, "file", "no events after the header");
 	return 0;
-}
-
-static int trace_read_document(struct trace_reader *r)
-{
-	char *data;
-	size_t len;
-	if (trace_input_read_all(&r->in, &data, &len) < 0)
-		return trace_read_fail(r, 0, 0, "file", "%s", r->in.error);
-	int rc = -1;
-	json_t *doc = NULL;
-	json_error_t jerr;
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-		memset(data, ' ', 3); /* a byte order mark: read as whitespace */
-	const char *nul = memchr(data, '\0', len);
-	if (trace_read_is_blank(data, len)) {
-		trace_read_fail(r, 1, 0, "file", "empty file: no trace document");
-		goto out;
-	}
-	if (nul) {
-		uint64_t line;
-		int col;
-		trace_docpos_line_col(data, (size_t)(nul - data), &line, &col);
-		trace_read_fail(r, line, col, "document", "NUL byte in the file (binary data?)");
-		goto out;
-	}
-	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		trace_read_fail(r, jerr.line > 0 ? (uint64_t)jerr.line : 0, jerr.column, "document",
-				"JSON: %s", jerr.text);
-		goto out;
-	}
-	uint64_t line;
-	int col;
-	trace_docpos_line_col(data, trace_docpos_skip_ws(data, len, 0), &line, &col);
-	const json_t *events = NULL;
-	char err[256];
-	if (trace_header_check(doc, 1, r->name, &events, err, sizeof err) < 0) {
-		trace_read_fail(r, line, col, "header", "%s", err);
-		goto out;
-	}
-	size_t n = json_array_size(events);
-	for (size_t k = 0; k < n; k++) {
-		struct trace_event compiled;
-		if (trace_compiler_add(&r->compiler, json_array_get(events, k), &compiled) < 0) {
-			/* Only now pay for finding where the event is. */
-			size_t at = trace_docpos_find_event(data, len, k);
-			if (at == (size_t)-1) {
-				line = 0;
-				col = 0;
-			} else {
-				trace_docpos_line_col(data, at, &line, &col);
-			}
-			trace_read_fail(r, line, col, NULL, "%s", r->compiler.error);
-			goto out;
-		}
-		if (r->emit(r->emit_ctx, &compiled) < 0)
-			goto out;
-	}
-	if (n == 0) {
-		trace_read_fail(r, line, col, "file", "\"events\" is empty: a trace needs at least one event");
-		goto out;
-	}
-	rc = 0;
-out:
-	json_decref(doc);
-	free(data);
-	return rc;
 }
 
 /* Decides the form of a file named neither .json nor .jsonl: JSON Lines
@@ -274,7 +198,7 @@ int trace_read(const char *path, trace_emit_fn emit, void *emit_ctx,
 	if (form == TRACE_FORM_SNIFF)
 		rc = trace_read_sniff(&r, &form);
 	if (rc == 0)
-		rc = form == TRACE_FORM_LINES ? trace_read_lines(&r) : trace_read_document(&r);
+		rc = form == TRACE_FORM_LINES ? trace_read_lines(&r) : trace_docstream_read(&r);
 	if (rc == 0) {
 		trace_compiler_summary(&r.compiler, summary);
 		memcpy(name, r.name, sizeof r.name);

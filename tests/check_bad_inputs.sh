@@ -65,6 +65,14 @@ header='{"format":"fraglab-trace","version":1,"name":"gen"}'
 } >"$work/long_line.jsonl"
 expect_bad "$work/long_line.jsonl" 2 "event 0: line longer than 1048576 bytes"
 
+# The same limit for one value of a document.
+{
+	printf '{"format":"fraglab-trace","version":1,"events":[\n{"op":"malloc","id":1,"size":8,"pad":"'
+	head -c 2097152 /dev/zero | tr '\0' a
+	printf '"}]}\n'
+} >"$work/long_value.json"
+expect_bad "$work/long_value.json" 2:1 "event 0: a JSON value longer than 1048576 bytes"
+
 # 1 MiB is allowed: a line just under the limit is fine.
 {
 	echo "$header"
@@ -93,11 +101,17 @@ expect_bad "$work/bad_utf8.jsonl" 2:36 "event 0: JSON: unable to decode byte 0xc
 { echo "$header"; head -c 100000 /dev/zero | tr '\0' '['; echo; } >"$work/deep.jsonl"
 expect_bad "$work/deep.jsonl" 2:2049 "event 0: JSON: maximum parsing depth reached"
 {
-	printf '{"format":"fraglab-trace","version":1,"events":'
-	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "{\"a\":" }'
-	echo
+	printf '{"format":"fraglab-trace","version":1,"events":['
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]" }'
+	echo ']}'
 } >"$work/deep.json"
-expect_bad "$work/deep.json" "1:[0-9]+" "document: JSON: maximum parsing depth reached"
+expect_bad "$work/deep.json" "1:[0-9]+" "event 0: JSON: maximum parsing depth reached"
+# Unterminated: the file ends inside the nesting.
+{
+	printf '{"format":"fraglab-trace","version":1,"events":['
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "{\"a\":" }'
+} >"$work/deep_open.json"
+expect_bad "$work/deep_open.json" "1:[0-9]+" "event 0: JSON: unterminated object"
 
 # gzip: corrupt in the middle, and cut short.
 {

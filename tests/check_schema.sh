@@ -6,7 +6,8 @@
 # tests/data/bad whose fault lies within one event or header.  The faults
 # it cannot see (ids live or not, JSON syntax, a trace with no events,
 # calloc/live-bytes overflow, duplicate keys, 1e3 as an integer) are listed
-# below and checked by check_bad_inputs instead.
+# below and checked by check_bad_inputs instead; inputs that are not JSON
+# at all are skipped.
 set -u
 cd "$(dirname "$0")/.."
 if ! python3 -c 'import jsonschema; jsonschema.Draft202012Validator' 2>/dev/null; then
@@ -35,7 +36,7 @@ NOT_EXPRESSIBLE = {
     "free_never_allocated.jsonl", "malloc_live_id.jsonl", "realloc_not_live.jsonl",
     "calloc_overflow.jsonl", "live_bytes_overflow.jsonl", "duplicate_key.jsonl",
     "trailing_garbage.jsonl", "two_objects_one_line.jsonl", "size_exponent.jsonl",
-    "doc_free_not_live.json", "doc_escaped_key.json", "doc_syntax_error.json",
+    "doc_free_not_live.json", "doc_escaped_key.json", "doc_duplicate_key.json",
 }
 
 def errors(path):
@@ -89,8 +90,10 @@ for path in sorted(glob.glob("tests/data/bad/*.json*")):
     name = os.path.basename(path)
     if name in NOT_EXPRESSIBLE:
         continue
-    checked += 1
     errs = errors(path)
+    if errs is None:  # not JSON at all: the JSON reader's business, not the schema's
+        continue
+    checked += 1
     if not errs:
         print(f"FAIL: {path}: the schema accepts a trace fraglab refuses")
         failures += 1

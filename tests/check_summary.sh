@@ -26,7 +26,7 @@ check_against() {
 	tail -n +2 "$work/out" | diff -u "$expected" - >"$work/diff" || fail "$trace: summary differs: $(cat "$work/diff")"
 }
 
-for form in tiny.json tiny.jsonl threads.jsonl bom-crlf.jsonl; do
+for form in tiny.json tiny-reordered.json tiny.jsonl threads.jsonl bom-crlf.jsonl; do
 	expected=$DATA/${form%%.*}.expected
 	check_against "$DATA/$form" "$expected"
 	check_against "$DATA/$form" "$expected" # again: from the cache

@@ -18,7 +18,6 @@
 
 #include "trace.h"
 #include "trace_compile.h"
-#include "trace_docpos.h"
 #include "trace_fastline.h"
 #include "trace_hash.h"
 #include "trace_idmap.h"
@@ -641,44 +640,6 @@ static void test_fastline_agrees_with_jansson(void)
 	trace_compiler_free(&c);
 }
 
-/* Finding an event's position in a document: only the top-level
- * "events" counts, strings may hold brackets and escaped quotes, and
- * malformed or truncated text is scanned within bounds. */
-static void test_docpos(void)
-{
-	const char doc[] =
-		"{\"meta\": {\"events\": [1, 2, 3]}, \"s\": \"[\\\"]{\",\n"
-		" \"ev\\u0065nts\": [\n"
-		"   {\"op\": \"malloc\", \"note\": \"}]\"},\n"
-		"   {\"op\": \"free\"}\n"
-		" ]}";
-	size_t len = sizeof doc - 1;
-	size_t at = trace_docpos_find_event(doc, len, 1);
-	CHECK(at != (size_t)-1);
-	uint64_t line = 0;
-	int col = 0;
-	if (at != (size_t)-1) {
-		trace_docpos_line_col(doc, at, &line, &col);
-		CHECK_EQ(line, 4);
-		CHECK_EQ(col, 4);
-	}
-	CHECK(trace_docpos_find_event(doc, len, 2) == (size_t)-1);
-	at = trace_docpos_find_event(doc, len, 0);
-	CHECK(at != (size_t)-1 && doc[at] == '{' && doc[at + 2] == 'o');
-	/* Every prefix of the document: no crash, no read past the end
-	 * (ASan checks the copy's bounds). */
-	for (size_t n = 0; n <= len; n++) {
-		char *prefix = malloc(n ? n : 1);
-		if (!prefix)
-			exit(1);
-		memcpy(prefix, doc, n);
-		size_t got = trace_docpos_find_event(prefix, n, 1);
-		CHECK(got == (size_t)-1 || got < n);
-		free(prefix);
-	}
-	CHECK_EQ(trace_docpos_column("a\xc3\xa9" "b", 3), 3); /* "é" is one column */
-}
-
 static void remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -713,7 +674,6 @@ int main(void)
 	test_hash();
 	test_idmap();
 	test_fastline_agrees_with_jansson();
-	test_docpos();
 	test_tiny_all_forms();
 	test_id_and_slot_reuse();
 	test_threads();
