@@ -62,10 +62,12 @@ static int is_latency_column(const char *name)
 	       !strcmp(name + n - 3, "_ns");
 }
 
-static int is_ratio_column(const char *name)
+/* The headline columns: their geomean's note names the traces left out. */
+static int is_noted_column(const char *name)
 {
 	size_t n = strlen(name);
-	return n > 9 && !strcmp(name + n - 9, "_vs_glibc");
+	return (n > 9 && !strcmp(name + n - 9, "_vs_glibc")) || !strcmp(name, "frag_peak") ||
+	       !strcmp(name, "syscalls");
 }
 
 static int is_key(const struct summary_options *opt, const char *name)
@@ -197,8 +199,8 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 						sum += v;
 				set_number(out, g, name, sum);
 			} else {
-				/* Over the traces with a positive value; for the ratios, the
-				 * note names the traces left out, so nothing hides. */
+				/* Over the traces with a positive value; for the headline
+				 * columns the note names the traces left out. */
 				size_t n = 0;
 				char left_out[512] = "";
 				for (size_t m = 0; m < n_members; m++) {
@@ -211,7 +213,7 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 					}
 				}
 				set_number(out, g, name, summary_geomean(vals, n));
-				if (left_out[0] && is_ratio_column(name)) {
+				if (left_out[0] && is_noted_column(name)) {
 					size_t len = strlen(note);
 					snprintf(note + len, sizeof note - len, "%s%s over %zu of %zu traces (not%s)",
 						 len ? "; " : "", name, n, n_members, left_out);

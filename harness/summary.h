@@ -18,9 +18,10 @@
  * geometric mean over traces of each numeric column, taken over the traces
  * where the value exists and is positive (a geometric mean with a zero
  * says nothing; a ratio against a glibc that made no syscall, or had no
- * heap RSS, has no finite value).  Its `note` column names, for each
- * ratio, the traces left out ("syscalls_vs_glibc over 15 of 17 traces
- * (not gen-classic gen-hundred)"), so the headline hides nothing.
+ * heap RSS, has no finite value).  Its `note` column names, for the
+ * headline columns (the ratios, frag_peak, syscalls), the traces left out
+ * ("syscalls_vs_glibc over 15 of 17 traces (not gen-classic gen-hundred)"),
+ * so the headline hides nothing.
  */
 #ifndef FRAGLAB_SUMMARY_H
 #define FRAGLAB_SUMMARY_H

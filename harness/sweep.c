@@ -154,7 +154,7 @@ static int sweep_one(struct sweep_state *st, const char *name, const struct swee
 			st->any_failed = 1;
 	}
 	static const char *const keys[] = {"trace", "allocator", "param", "value"};
-	struct summary_options opt = {keys, 4, 0};
+	struct summary_options opt = {keys, 4, 1};
 	struct bench_csv summary;
 	summary_compute(&runs, &opt, &summary);
 	bench_outfile_path(path, sizeof path, "%s/sweep-%s-summary.csv", cfg->out_dir, name);

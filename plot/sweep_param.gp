@@ -4,8 +4,11 @@
 # share an axis) and memory syscalls (log scale), each against the setting.
 #
 # From results/sweep-big-summary.csv or sweep-keep-summary.csv (medians of
-# the runs at each point).  The settings are equally spaced in the order
-# they were swept (0 cannot sit on a log axis), labelled in K/M.
+# the runs at each point).  The thick black line in the first two panels is
+# the geometric mean over the traces (the summary's "geomean" rows; none
+# for syscalls, where zeros make a geometric mean say nothing).  The
+# settings are equally spaced in the order they were swept (0 cannot sit on
+# a log axis), labelled in K/M.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/sweep-big-summary.csv'; out='results/sweep-big.png'" plot/sweep_param.gp
@@ -24,7 +27,7 @@ values = ' '
 param = ''
 set table $discard
 plot datafile using (t = strcol('trace'), v = strcol('value'), param = strcol('param'), \
-	strstrt(found_traces, ' '.t.' ') ? 0 : (found_traces = found_traces.t.' ', 0), \
+	(t eq 'geomean' || strstrt(found_traces, ' '.t.' ')) ? 0 : (found_traces = found_traces.t.' ', 0), \
 	strstrt(values, ' '.v.' ') ? 0 : (values = values.v.' ', 0)):(0) with table
 unset table
 if (!exists("traces")) { traces = found_traces }
@@ -42,6 +45,10 @@ do for [i=1:n_traces] {
 	stats datafile using (is_trace(i) && column('ops_per_s') > 0 ? column('ops_per_s') : 0) nooutput
 	best[i] = STATS_max
 }
+# A macro (expanded where @is_geomean appears): is this a geomean row?
+is_geomean = "strcol('trace') eq 'geomean'"
+stats datafile using (@is_geomean && column('ops_per_s') > 0 ? column('ops_per_s') : 0) nooutput
+best_geomean = STATS_max
 
 if (out[strlen(out) - 2:] eq 'svg') {
 	set terminal svg size 1100,1000 dynamic noenhanced font 'Sans,11' background rgb 'white'
@@ -77,12 +84,16 @@ set title 'Fragmentation: peak heap RSS / peak live bytes (lower is better)'
 set ylabel 'frag_peak'
 set yrange [*:*]
 plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) ? column('frag_peak') : NaN) \
-	with linespoints lw 2 lc i title word(traces, i)
+	with linespoints lw 1.5 lc i title word(traces, i), \
+     datafile using (value_x(strcol('value'))):(@is_geomean ? column('frag_peak') : NaN) \
+	with linespoints lw 4 pt 7 lc rgb 'black' title 'geometric mean'
 set title 'Throughput relative to the best setting for that trace (higher is better)'
 set ylabel 'ops/s / best ops/s'
 set yrange [0:1.05]
 plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) ? column('ops_per_s') / best[i] : NaN) \
-	with linespoints lw 2 lc i title word(traces, i)
+	with linespoints lw 1.5 lc i title word(traces, i), \
+     datafile using (value_x(strcol('value'))):(@is_geomean && best_geomean > 0 ? column('ops_per_s') / best_geomean : NaN) \
+	with linespoints lw 4 pt 7 lc rgb 'black' title 'geometric mean'
 set title 'Memory syscalls: mmap+munmap+mremap+brk+madvise (log scale; lower is better)'
 set ylabel 'system calls'
 set xlabel param_label
@@ -96,5 +107,5 @@ if (STATS_max > 0) {
 	set label 1 'no memory syscalls during the replay' at graph 0.5, 0.5 center
 }
 plot for [i=1:n_traces] datafile using (value_x(strcol('value'))):(is_trace(i) && column('syscalls') > 0 ? column('syscalls') : NaN) \
-	with linespoints lw 2 lc i title word(traces, i)
+	with linespoints lw 1.5 lc i title word(traces, i)
 unset multiplot

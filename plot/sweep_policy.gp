@@ -4,7 +4,8 @@
 #   addr  address-ordered first fit    lifo  LIFO first fit
 #   best  best fit                     seg   segregated fit (the default)
 #
-# From results/sweep-policy-summary.csv (medians of the runs).
+# From results/sweep-policy-summary.csv (medians of the runs); the last
+# group, "geomean", is the geometric mean over the traces.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/sweep-policy-summary.csv'; out='results/sweep-policy.png'" plot/sweep_policy.gp
@@ -21,10 +22,12 @@ found_traces = ' '
 allocs = ' '
 set table $discard
 plot datafile using (t = strcol('trace'), a = strcol('allocator'), \
-	strstrt(found_traces, ' '.t.' ') ? 0 : (found_traces = found_traces.t.' ', 0), \
+	(t eq 'geomean' || strstrt(found_traces, ' '.t.' ')) ? 0 : (found_traces = found_traces.t.' ', 0), \
 	strstrt(allocs, ' '.a.' ') ? 0 : (allocs = allocs.a.' ', 0)):(0) with table
 unset table
 if (!exists("traces")) { traces = found_traces }
+# The geometric-mean rows make the last group.
+traces = traces.' geomean'
 n_traces = words(traces)
 n_allocs = words(allocs)
 index_of(list, w, i) = i > words(list) ? NaN : (word(list, i) eq w ? i : index_of(list, w, i + 1))
@@ -84,6 +87,7 @@ if (STATS_max > 0) {
 	set yrange [0:1]
 	set label 1 'no memory syscalls during the replay' at graph 0.5, 0.5 center
 }
-plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) && column('syscalls') > 0 ? column('syscalls') : NaN) \
+# No geomean group here: traces with no syscall would drop out of it.
+plot for [j=1:n_allocs] datafile using (bar_x(j)):(is_bar(j) && strcol('trace') ne 'geomean' && column('syscalls') > 0 ? column('syscalls') : NaN) \
 	with boxes lc j title word(allocs, j)
 unset multiplot
