@@ -884,25 +884,33 @@ static int run_trim_child(void)
 	return check_exit_status("alloc_semantics --trim-child");
 }
 
-static void test_trim_returns_memory(const char *self)
+/* Runs this program again with extra settings in the environment (they are
+ * read once at start-up) and the given mode argument; 0 if it passed. */
+static void run_self_with(const char *self, const char *mode, const char *const settings[][2],
+			  size_t count)
 {
-	if (setenv("FLMALLOC_KEEP", "1073741824", 1) != 0) {
-		CHECK(0, "setenv failed");
-		return;
-	}
-	char *child_argv[] = { (char *)self, (char *)"--trim-child", NULL };
+	for (size_t i = 0; i < count; i++)
+		REQUIRE(setenv(settings[i][0], settings[i][1], 1) == 0, "setenv failed");
+	char *child_argv[] = { (char *)self, (char *)mode, NULL };
 	pid_t pid;
 	fflush(NULL);
 	int rc = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, child_argv, environ);
-	unsetenv("FLMALLOC_KEEP");
+	for (size_t i = 0; i < count; i++)
+		unsetenv(settings[i][0]);
 	if (rc != 0) {
-		CHECK(0, "posix_spawn of the trim child failed: %s", strerror(rc));
+		CHECK(0, "posix_spawn of %s %s failed: %s", self, mode, strerror(rc));
 		return;
 	}
 	int status;
 	REQUIRE(waitpid(pid, &status, 0) == pid, "waitpid failed");
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "trim child (FLMALLOC_KEEP=1GiB) failed: status %#x", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s %s (with %s=%s...) failed: status %#x",
+	      self, mode, settings[0][0], settings[0][1], status);
+}
+
+static void test_trim_returns_memory(const char *self)
+{
+	const char *const settings[][2] = { { "FLMALLOC_KEEP", "1073741824" } };
+	run_self_with(self, "--trim-child", settings, 1);
 }
 
 /* ------------------------------------------------------------ main */
@@ -922,13 +930,9 @@ static void check_heap_after(const char *test, uint64_t in_use_baseline)
 		check_heap_after(#test, baseline); \
 	} while (0)
 
-int main(int argc, char **argv)
+/* Every semantic check of issue 2, under the settings in force. */
+static void run_semantic_checks(void)
 {
-	page_size = (size_t)sysconf(_SC_PAGESIZE);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 1 && strcmp(argv[1], "--trim-child") == 0)
-		return run_trim_child();
-
 	test_policy_is_the_requested_one();
 	uint64_t baseline = stats_now().bytes_in_use;
 	big_threshold = find_big_threshold();
@@ -949,7 +953,28 @@ int main(int argc, char **argv)
 	RUN(test_free_null_is_a_noop);
 	RUN(test_free_preserves_errno);
 	RUN(test_usable_size);
+}
+
+int main(int argc, char **argv)
+{
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && strcmp(argv[1], "--trim-child") == 0)
+		return run_trim_child();
+	if (argc > 1 && strcmp(argv[1], "--extreme-settings-child") == 0) {
+		run_semantic_checks();
+		CHECK(big_threshold > 0 && big_threshold <= 4096,
+		      "FLMALLOC_BIG=4096 but blocks become big only from %zu bytes", big_threshold);
+		return check_exit_status("alloc_semantics --extreme-settings-child");
+	}
+
+	run_semantic_checks();
 	test_trim_returns_memory(argv[0]);
+	/* The same contract with the settings at their edges: almost every
+	 * block big (its own mapping, memalign's padding inside it), and every
+	 * free page given back at once (purged memory reused all the time). */
+	const char *const extreme[][2] = { { "FLMALLOC_BIG", "4096" }, { "FLMALLOC_KEEP", "0" } };
+	run_self_with(argv[0], "--extreme-settings-child", extreme, 2);
 
 	return check_exit_status("alloc_semantics");
 }
