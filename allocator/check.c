@@ -44,7 +44,7 @@ int fl_check_listed(struct fl_block *b, const char *who)
 }
 
 struct check_totals {
-	uint64_t mapped, in_use, free, page_bytes, purged, regions;
+	uint64_t mapped, in_use, free, page_bytes, large_bytes, purged, regions;
 };
 
 static int check_block(struct fl_block *b, struct fl_block *sentinel, bool left_inuse,
@@ -77,8 +77,10 @@ static int check_block(struct fl_block *b, struct fl_block *sentinel, bool left_
 		const struct fl_purged *p = (const struct fl_purged *)((char *)b + FL_PURGED_CELLS_AT);
 		if (p->lo > p->hi || p->lo < lo || p->hi > hi)
 			return fl_check_fail("a free block's purged range lies outside its span", b);
+		uint64_t resident = (hi - lo) - (p->hi - p->lo);
 		t->purged += p->hi - p->lo;
-		t->page_bytes += (hi - lo) - (p->hi - p->lo);
+		t->page_bytes += resident;
+		t->large_bytes += resident >= FL_PURGE_MIN_SPAN ? resident : 0;
 	}
 	return 0;
 }
@@ -131,7 +133,8 @@ static int check_totals(const struct check_totals *t)
 		return fl_check_fail("bytes in use disagree with the in-use blocks", NULL);
 	if (t->free != fl_state.heap_free)
 		return fl_check_fail("free bytes disagree with the free blocks", NULL);
-	if (t->purged != fl_state.purged_bytes || t->page_bytes != fl_state.free_page_bytes)
+	if (t->purged != fl_state.purged_bytes || t->page_bytes != fl_state.free_page_bytes ||
+	    t->large_bytes != fl_state.free_large_bytes)
 		return fl_check_fail("purged or resident free page counts disagree with the blocks", NULL);
 	return 0;
 }

@@ -6,8 +6,8 @@
  *
  * Every block entering the lists goes through list_insert or
  * replace_finish, every block leaving through fl_heap_list_remove or
- * replace_begin, so heap_free, free_page_bytes and purged_bytes always equal
- * the sums over listed blocks (flmalloc_check_heap verifies this).
+ * replace_begin, so heap_free, free_page_bytes, free_large_bytes and
+ * purged_bytes always equal the sums over listed blocks (flmalloc_check_heap verifies this).
  */
 #include <string.h>
 
@@ -49,13 +49,17 @@ static void account(struct fl_block *b, int sign)
 	uint64_t span = fl_heap_span(b, &lo, &hi) ? hi - lo : 0;
 	struct fl_purged p = purged_get(b);
 	uint64_t purged = p.hi - p.lo;
+	uint64_t resident = span - purged;
+	uint64_t large = resident >= FL_PURGE_MIN_SPAN ? resident : 0;
 	if (sign > 0) {
 		fl_state.heap_free += fl_size(b);
-		fl_state.free_page_bytes += span - purged;
+		fl_state.free_page_bytes += resident;
+		fl_state.free_large_bytes += large;
 		fl_state.purged_bytes += purged;
 	} else {
 		fl_state.heap_free -= fl_size(b);
-		fl_state.free_page_bytes -= span - purged;
+		fl_state.free_page_bytes -= resident;
+		fl_state.free_large_bytes -= large;
 		fl_state.purged_bytes -= purged;
 	}
 }
@@ -229,7 +233,6 @@ void fl_heap_free(struct fl_block *b)
 	fl_state.heap_in_use -= size;
 	struct fl_block *r = fl_right(b);
 	bool right_free = !fl_is_inuse(r);
-	struct fl_block *merged;
 	if (!(b->head & FL_PREV_INUSE)) {
 		struct fl_block *l = fl_left(b);
 		struct fl_purged purged = purged_get(l);
@@ -244,7 +247,6 @@ void fl_heap_free(struct fl_block *b)
 		b->head = FL_HEAD_ABSORBED;
 		set_free(l, total, l->head & FL_PREV_INUSE, purged);
 		replace_finish(l, l_size, l);
-		merged = l;
 	} else if (right_free) {
 		struct fl_purged purged = purged_get(r);
 		size_t r_size = replace_begin(r);
@@ -254,13 +256,11 @@ void fl_heap_free(struct fl_block *b)
 		r->head = FL_HEAD_ABSORBED;
 		set_free(b, size + r_size, b->head & FL_PREV_INUSE, purged);
 		replace_finish(r, r_size, b);
-		merged = b;
 	} else {
 		set_free(b, size, b->head & FL_PREV_INUSE, (struct fl_purged){0, 0});
 		list_insert(b);
-		merged = b;
 	}
-	fl_trim_after_free(merged);
+	fl_trim_after_free();
 }
 
 bool fl_heap_resize(struct fl_block *b, size_t need)

@@ -86,6 +86,11 @@
 #define FL_REGION_MIN ((size_t)1 << 20)  /* smallest region mapped */
 #define FL_REGION_MAX ((size_t)64 << 20) /* growth stops doubling here */
 
+/* Automatic trimming purges only free blocks holding at least this many
+ * resident bytes of whole pages: one madvise per 16 pages or more.  Smaller
+ * holes are left to be reused (or to flmalloc_trim). */
+#define FL_PURGE_MIN_SPAN ((size_t)64 << 10)
+
 #define FL_BIG_DEFAULT ((size_t)256 << 10)
 #define FL_KEEP_DEFAULT ((size_t)4 << 20)
 
@@ -252,6 +257,9 @@ struct fl_state {
 	uint64_t heap_in_use;
 	uint64_t heap_free;
 	uint64_t free_page_bytes; /* whole pages inside free blocks not purged */
+	uint64_t free_large_bytes; /* the part of free_page_bytes held by blocks
+				    * with at least FL_PURGE_MIN_SPAN of it:
+				    * what FLMALLOC_KEEP bounds */
 	uint64_t purged_bytes;    /* whole pages inside free blocks purged */
 	uint64_t region_count;
 	/* updated with relaxed atomics: big blocks take no lock */
@@ -324,7 +332,7 @@ size_t fl_big_usable(const struct fl_block *b);
 const char *fl_big_validate(const struct fl_block *b);
 
 /* trim.c: FLMALLOC_KEEP; callers hold the lock. */
-void fl_trim_after_free(struct fl_block *merged);
+void fl_trim_after_free(void);
 /* Unmaps every wholly free region, then purges free pages until at most
  * `target` bytes of them stay resident; true if anything was released. */
 bool fl_trim_explicit(size_t target);

@@ -2,8 +2,9 @@
  * alloc_policy_trim.c: giving memory back honours FLMALLOC_KEEP, under each
  * FLMALLOC_POLICY (the runner starts it once per policy).
  *
- * FLMALLOC_KEEP bounds the whole free pages that may stay resident in the
- * heap (fl_state.free_page_bytes, read through allocator/internal.h).
+ * FLMALLOC_KEEP bounds the whole free pages that may stay resident in free
+ * blocks holding at least 64 KiB of them (fl_state.free_large_bytes, read
+ * through allocator/internal.h); the blocks here are 128 KiB.
  * Settings are read once, so each case runs in a forked child that sets
  * its environment before its first allocation:
  *   keep_small  KEEP = 256 KiB: after every free the resident free pages
@@ -12,7 +13,7 @@
  *   keep_large  KEEP = 1 GiB: freeing 8 MiB releases nothing (no madvise,
  *               no munmap), the free pages all stay; flmalloc_trim(0) then
  *               unmaps every wholly free region.
- * FLMALLOC_BIG = 16 MiB keeps the 64 KiB blocks in the heap.
+ * FLMALLOC_BIG = 16 MiB keeps the 128 KiB blocks in the heap.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,8 @@
 #include "internal.h"
 #include "lib/check.h"
 
-#define BLOCK ((size_t)64 << 10)
-#define COUNT 128 /* 8 MiB in all */
+#define BLOCK ((size_t)128 << 10) /* its whole pages make a span that counts */
+#define COUNT 64 /* 8 MiB in all */
 
 static const char *policy;
 
@@ -43,11 +44,11 @@ static void fill(void *v[COUNT])
 {
 	for (int i = 0; i < COUNT; i++) {
 		v[i] = flmalloc_malloc(BLOCK);
-		REQUIRE(v[i], "%s: malloc(64 KiB) failed", policy);
+		REQUIRE(v[i], "%s: malloc(128 KiB) failed", policy);
 		memset(v[i], 0x5a, BLOCK); /* make every page resident */
 	}
 	HEAP_OK("filling");
-	REQUIRE(stats().big_blocks == 0, "%s: 64 KiB blocks went to own mappings despite FLMALLOC_BIG", policy);
+	REQUIRE(stats().big_blocks == 0, "%s: 128 KiB blocks went to own mappings despite FLMALLOC_BIG", policy);
 }
 
 /* Pages of [p, p+len) resident, by mincore. */
@@ -77,9 +78,9 @@ static void keep_small(void)
 		for (int i = pass; i < COUNT; i += 2) {
 			flmalloc_free(v[i]);
 			HEAP_OK("free");
-			CHECK(fl_state.free_page_bytes <= keep,
+			CHECK(fl_state.free_large_bytes <= keep,
 			      "%s: %llu bytes of free pages resident after a free, FLMALLOC_KEEP=%zu", policy,
-			      (unsigned long long)fl_state.free_page_bytes, keep);
+			      (unsigned long long)fl_state.free_large_bytes, keep);
 		}
 	struct flmalloc_stats s1 = stats();
 	CHECK(s1.madvise_calls + s1.munmap_calls > s0.madvise_calls + s0.munmap_calls,
@@ -93,9 +94,9 @@ static void keep_small(void)
 	for (int i = 0; i < COUNT; i += 2)
 		flmalloc_free(w[i]);
 	HEAP_OK("freeing every other block");
-	CHECK(fl_state.free_page_bytes <= keep, "%s: resident free pages above FLMALLOC_KEEP", policy);
+	CHECK(fl_state.free_large_bytes <= keep, "%s: resident free pages above FLMALLOC_KEEP", policy);
 	CHECK(resident_pages(mid, BLOCK) <= 2,
-	      "%s: %zu pages of a freed and purged 64 KiB block still resident", policy,
+	      "%s: %zu pages of a freed and purged 128 KiB block still resident", policy,
 	      resident_pages(mid, BLOCK));
 	for (int i = 1; i < COUNT; i += 2)
 		flmalloc_free(w[i]);
