@@ -2,7 +2,8 @@
  * alloc_policy_blocks.c: how each FLMALLOC_POLICY handles blocks (issue 2's
  * policy tests): splitting, coalescing with the left, the right and both
  * neighbours, the order free blocks are reused in, big blocks unmapped on
- * free, and the classic aa..ff sequence.  The runner starts it once per
+ * free, realloc growing into a free neighbour and shrinking in place, and
+ * the classic aa..ff sequence.  The runner starts it once per
  * policy.  White-box: it reads block heads through allocator/internal.h,
  * and runs flmalloc_check_heap() after every operation.
  *
@@ -215,6 +216,45 @@ static void test_big_blocks(void)
 	      "%s: freeing a big aligned block left mapped bytes behind", policy);
 }
 
+/* realloc grows in place into a free right neighbour and shrinks in place,
+ * freeing the tail (which coalesces with a free block after it). */
+static void test_realloc_in_place(void)
+{
+	size_t one = fl_block_size_for(SMALL);
+	void *v[4];
+	require_empty_heap("realloc in place");
+	four_adjacent(v, "realloc in place");
+	unsigned char *a = v[0];
+	for (int i = 0; i < SMALL; i++)
+		a[i] = (unsigned char)(i * 13 + 1);
+	release(v[1], "realloc: free(b)");
+	void *g = flmalloc_realloc(a, 2 * SMALL);
+	HEAP_OK("realloc: grow a into free b");
+	CHECK(g == a, "%s: realloc(a, 200) moved (%p -> %p) though b after it was free", policy, (void *)a, g);
+	CHECK(fl_size(blk(a)) == 2 * one, "%s: a grown into b is %zu bytes, want %zu", policy, fl_size(blk(a)),
+	      2 * one);
+	int bad = 0;
+	for (int i = 0; i < SMALL; i++)
+		bad += a[i] != (unsigned char)(i * 13 + 1);
+	CHECK(!bad, "%s: growing in place changed %d bytes", policy, bad);
+
+	void *s = flmalloc_realloc(a, 40);
+	HEAP_OK("realloc: shrink a");
+	CHECK(s == a && fl_size(blk(a)) == fl_block_size_for(40),
+	      "%s: realloc(a, 40) did not shrink in place to %zu bytes (%p, %zu)", policy, fl_block_size_for(40),
+	      s, fl_size(blk(s)));
+	release(v[2], "realloc: free(c)");
+	struct fl_block *tail = fl_right(blk(a));
+	CHECK(!fl_is_inuse(tail) && fl_size(tail) == 2 * one - fl_block_size_for(40) + one,
+	      "%s: the shrunk tail and c did not coalesce", policy);
+	bad = 0;
+	for (int i = 0; i < 40; i++)
+		bad += a[i] != (unsigned char)(i * 13 + 1);
+	CHECK(!bad, "%s: shrinking in place changed %d bytes", policy, bad);
+	release(a, "realloc: cleanup a");
+	release(v[3], "realloc: cleanup d");
+}
+
 /* The classic sequence (issue 2).  After free(bb) the free blocks are bb's
  * (112 bytes) and the region's tail; every policy gives dd bb's block (addr
  * and seg: lowest address / its exact class; best: smallest; lifo: bb was
@@ -256,6 +296,7 @@ int main(void)
 	test_split();
 	test_coalesce();
 	test_reuse_order();
+	test_realloc_in_place();
 	test_big_blocks();
 	test_classic_sequence();
 	HEAP_OK("the end");
