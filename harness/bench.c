@@ -1,21 +1,18 @@
 /* bench.c: run the comparison and write every result file. */
 #include "bench.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "bench_crosscheck.h"
 #include "bench_csv.h"
+#include "bench_figures.h"
 #include "bench_outfile.h"
-#include "bench_hyperfine.h"
-#include "bench_plot.h"
+#include "bench_outputs.h"
 #include "bench_proc.h"
 #include "bench_replay.h"
 #include "bench_traces.h"
@@ -30,98 +27,11 @@ const char *const bench_default_allocators[] = {
 const size_t bench_n_default_allocators =
 	sizeof bench_default_allocators / sizeof bench_default_allocators[0];
 
-int bench_mkdirs(const char *dir)
-{
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-		fprintf(stderr, "fraglab: %s: path too long\n", dir);
-		return -1;
-	}
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			fprintf(stderr, "fraglab: %s: %s\n", path, strerror(errno));
-			return -1;
-		}
-		*p = saved;
-		if (!saved)
-			break;
-	}
-	struct stat st;
-	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "fraglab: %s: not a directory\n", path);
-		return -1;
-	}
-	return 0;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void bench_remove_work_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char path[PATH_MAX];
-		bench_outfile_path(path, sizeof path, "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-/* 1 if `name` is one of the files bench writes into the output directory
- * (or, with in_series, into its series/ directory). */
-static int is_bench_output(const char *name, int in_series)
-{
-	const char *dot = strrchr(name, '.');
-	if (!dot)
-		return 0;
-	if (in_series)
-		return !strcmp(dot, ".csv") || !strcmp(dot, ".png") || !strcmp(dot, ".svg");
-	static const char *const figures[] = {"throughput", "speedup", "peak_rss", "frag", "syscalls", "latency",
-					       "crosscheck"};
-	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
-		if (!strncmp(name, figures[i], strlen(figures[i])) && (size_t)(dot - name) == strlen(figures[i]) &&
-		    (!strcmp(dot, ".png") || !strcmp(dot, ".svg") || !strcmp(dot, ".csv")))
-			return 1;
-	return !strncmp(name, "hyperfine-", 10) && !strcmp(dot, ".csv");
-}
-
-/* After a complete run: removes bench's own outputs that this run did not
- * write (a trace no longer replayed, a latency figure from a run with the
- * latency pass, hyperfine files of other traces), so the directory never
- * mixes two runs.  Anything not named like a bench output is left alone. */
-static void prune_stale_outputs(const char *dir, int in_series, const struct timespec *started)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !is_bench_output(e->d_name, in_series))
-			continue;
-		char path[PATH_MAX];
-		struct stat st;
-		bench_outfile_path(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    (st.st_mtim.tv_sec < started->tv_sec ||
-		     (st.st_mtim.tv_sec == started->tv_sec && st.st_mtim.tv_nsec < started->tv_nsec)))
-			unlink(path);
-	}
-	closedir(d);
 }
 
 /* Everything bench writes, saved after each trace so an interrupted or
@@ -141,122 +51,6 @@ static int save_tables(const struct bench_config *cfg, const struct bench_csv *r
 		return -1;
 	bench_outfile_path(path, sizeof path, "%s/summary.md", cfg->out_dir);
 	return summary_markdown_save(summary, path);
-}
-
-/* "glibc jemalloc ..." for gnuplot's word lists. */
-static void word_list(const char *const *words, size_t n, const char *skip, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (skip && skip[i])
-			continue;
-		size_t len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s", len ? " " : "", words[i]);
-	}
-}
-
-static void draw_figures(const struct bench_config *cfg, const char *fraglab, const struct bench_traces *traces,
-			 const char *skip_alloc, const struct bench_csv *summary, int have_crosscheck)
-{
-	char plot_dir[PATH_MAX];
-	if (!bench_proc_in_path("gnuplot")) {
-		fprintf(stderr, "bench: gnuplot not found; figures skipped (install gnuplot-nox)\n");
-		return;
-	}
-	if (bench_plot_find_dir(fraglab, plot_dir, sizeof plot_dir)) {
-		fprintf(stderr, "bench: plot/ scripts not found (set FRAGLAB_PLOT_DIR); figures skipped\n");
-		return;
-	}
-	char allocs[4096], trace_words[16384], vars[24576] = "";
-	word_list(cfg->allocators, cfg->n_allocators, skip_alloc, allocs, sizeof allocs);
-	word_list((const char *const *)traces->stems, traces->n, NULL, trace_words, sizeof trace_words);
-	bench_plot_add_var(vars, sizeof vars, "allocs", allocs);
-	char bar_vars[sizeof vars + sizeof trace_words + 16];
-	bench_outfile_path(bar_vars, sizeof bar_vars, "%s", vars);
-	bench_plot_add_var(bar_vars, sizeof bar_vars, "traces", trace_words);
-
-	char summary_path[PATH_MAX], out[PATH_MAX];
-	bench_outfile_path(summary_path, sizeof summary_path, "%s/summary.csv", cfg->out_dir);
-	static const char *const bar_figures[] = {"throughput", "speedup", "peak_rss", "frag", "syscalls"};
-	for (size_t i = 0; i < sizeof bar_figures / sizeof bar_figures[0] && !bench_proc_interrupted(); i++) {
-		bench_outfile_path(out, sizeof out, "%s/%s", cfg->out_dir, bar_figures[i]);
-		bench_plot_draw(plot_dir, bar_figures[i], summary_path, out, bar_vars);
-	}
-	if (bench_csv_col(summary, "malloc_p50_ns") >= 0 && !bench_proc_interrupted()) {
-		bench_outfile_path(out, sizeof out, "%s/latency", cfg->out_dir);
-		bench_plot_draw(plot_dir, "latency", summary_path, out, vars);
-	}
-	for (size_t t = 0; t < traces->n && !bench_proc_interrupted(); t++) {
-		char series_path[PATH_MAX];
-		bench_outfile_path(series_path, sizeof series_path, "%s/series/%s.csv", cfg->out_dir, traces->stems[t]);
-		if (access(series_path, F_OK))
-			continue;
-		bench_outfile_path(out, sizeof out, "%s/series/%s", cfg->out_dir, traces->stems[t]);
-		bench_plot_draw(plot_dir, "series", series_path, out, vars);
-	}
-	if (have_crosscheck && !bench_proc_interrupted()) {
-		char cross_path[PATH_MAX];
-		bench_outfile_path(cross_path, sizeof cross_path, "%s/crosscheck.csv", cfg->out_dir);
-		bench_outfile_path(out, sizeof out, "%s/crosscheck", cfg->out_dir);
-		bench_plot_draw(plot_dir, "crosscheck", cross_path, out, vars);
-	}
-	fprintf(stderr, "bench: figures in %s/ (*.png, *.svg; series/*.png)\n", cfg->out_dir);
-}
-
-/* The hyperfine cross-check on the largest traces (by events replayed). */
-static int run_hyperfine(const struct bench_config *cfg, const char *fraglab, const struct bench_traces *traces,
-			 const char *skip_alloc, const struct bench_csv *summary, const char *work_dir)
-{
-	if (!bench_proc_in_path("hyperfine")) {
-		fprintf(stderr, "bench: hyperfine not found; cross-check skipped (install hyperfine)\n");
-		return 0;
-	}
-	const char *allocs[BENCH_MAX_ALLOCATORS];
-	size_t n_allocs = 0;
-	for (size_t a = 0; a < cfg->n_allocators; a++)
-		if (!skip_alloc[a])
-			allocs[n_allocs++] = cfg->allocators[a];
-	/* Pick the traces with the most events (glibc's row, or any). */
-	double *events = calloc(traces->n, sizeof *events);
-	char *picked = calloc(traces->n, 1);
-	if (!events || !picked) {
-		free(events);
-		free(picked);
-		return 0;
-	}
-	for (size_t t = 0; t < traces->n; t++)
-		for (size_t r = 0; r < summary->n_rows; r++) {
-			double v;
-			if (!strcmp(bench_csv_field(summary, r, "trace"), traces->stems[t]) &&
-			    bench_csv_number(summary, r, bench_csv_col(summary, "events"), &v) && v > events[t])
-				events[t] = v;
-		}
-	struct bench_csv cross;
-	bench_csv_init(&cross, NULL, 0);
-	int made = 0;
-	for (unsigned k = 0; k < cfg->hyperfine_traces && k < traces->n && !bench_proc_interrupted(); k++) {
-		size_t best = traces->n;
-		for (size_t t = 0; t < traces->n; t++)
-			if (!picked[t] && (best == traces->n || events[t] > events[best]))
-				best = t;
-		picked[best] = 1;
-		fprintf(stderr, "bench: hyperfine cross-check on %s (%.0f events), %zu allocators x %u runs\n",
-			traces->stems[best], events[best], n_allocs, cfg->hyperfine_runs);
-		if (bench_hyperfine_run(fraglab, traces->paths[best], traces->stems[best], allocs, n_allocs,
-					cfg->hyperfine_runs, cfg->out_dir, work_dir) == 0 &&
-		    bench_hyperfine_crosscheck(cfg->out_dir, traces->stems[best], traces->stems[best], summary,
-					       &cross) == 0)
-			made = 1;
-	}
-	if (made) {
-		char path[PATH_MAX];
-		bench_outfile_path(path, sizeof path, "%s/crosscheck.csv", cfg->out_dir);
-		made = bench_csv_save(&cross, path) == 0;
-	}
-	bench_csv_free(&cross);
-	free(events);
-	free(picked);
-	return made;
 }
 
 /* The geometric-mean rows: the headline, shown when bench ends. */
@@ -294,7 +88,7 @@ int bench_run(const struct bench_config *cfg)
 	char series_dir[PATH_MAX], work_dir[PATH_MAX];
 	bench_outfile_path(series_dir, sizeof series_dir, "%s/series", cfg->out_dir);
 	bench_outfile_path(work_dir, sizeof work_dir, "%s/.bench-work-XXXXXX", cfg->out_dir);
-	if (bench_mkdirs(cfg->out_dir) || bench_mkdirs(series_dir)) {
+	if (bench_outputs_mkdirs(cfg->out_dir) || bench_outputs_mkdirs(series_dir)) {
 		bench_traces_free(&traces);
 		return 2;
 	}
@@ -425,16 +219,16 @@ int bench_run(const struct bench_config *cfg)
 	if (!interrupted && runs.n_rows) {
 		machine_write_facts(machine_path, used, n_used, notes);
 		int crosscheck = cfg->hyperfine && n_used &&
-				 run_hyperfine(cfg, fraglab, &ran, skip_alloc, &summary, work_dir);
+				 bench_crosscheck_run(cfg, fraglab, &ran, skip_alloc, &summary, work_dir);
 		interrupted |= bench_proc_interrupted();
 		if (cfg->plots && !interrupted)
-			draw_figures(cfg, fraglab, &ran, skip_alloc, &summary, crosscheck);
+			bench_figures_draw(cfg, fraglab, &ran, skip_alloc, &summary, crosscheck);
 		interrupted |= bench_proc_interrupted();
 	}
-	bench_remove_work_dir(work_dir);
+	bench_outputs_remove_scratch(work_dir);
 	if (!interrupted && runs.n_rows) {
-		prune_stale_outputs(cfg->out_dir, 0, &started);
-		prune_stale_outputs(series_dir, 1, &started);
+		bench_outputs_prune(cfg->out_dir, 0, &started);
+		bench_outputs_prune(series_dir, 1, &started);
 		print_headline(&summary);
 	}
 	fprintf(stderr, "bench: %s after %.1f s; results in %s/\n", interrupted ? "interrupted" : "done",

@@ -37,11 +37,4 @@ extern const size_t bench_n_default_allocators;
  * failed (recorded, the rest carried on), 2 on bad input, 130 on Ctrl-C. */
 int bench_run(const struct bench_config *cfg);
 
-/* Makes DIR (and its parents); 0 or -1 after a message. */
-int bench_mkdirs(const char *dir);
-
-/* Removes a scratch directory and the files replay and hyperfine left in
- * it (it holds no subdirectories). */
-void bench_remove_work_dir(const char *dir);
-
 #endif

@@ -339,9 +339,13 @@ void summary_compute(const struct bench_csv *runs, const struct summary_options 
 			int col = bench_csv_col(out, ratio_of[i][0]);
 			double a, b;
 			double ratio = NAN;
+			/* Syscall counts are often 0: (a+1)/(b+1) keeps every trace's
+			 * ratio finite and positive (0 vs 0 is 1, 0 vs 5 is 1/6) and is
+			 * at most 1 exactly when a <= b. */
+			double add = !strcmp(ratio_of[i][0], "syscalls") ? 1 : 0;
 			if (base < out->n_rows && bench_csv_number(out, o, col, &a) &&
 			    bench_csv_number(out, base, col, &b))
-				ratio = summary_ratio(a, b);
+				ratio = summary_ratio(a + add, b + add);
 			set_number(out, o, ratio_of[i][1], ratio);
 		}
 	}

@@ -13,14 +13,16 @@
  * under its own name, seconds_min and seconds_max (the spread of the
  * timing runs), syscalls (median over runs of mmap+munmap+mremap+brk+
  * madvise), and three ratios against the glibc row of the same trace:
- * ops_per_s_vs_glibc, peak_rss_vs_glibc, syscalls_vs_glibc.
+ * ops_per_s_vs_glibc, peak_rss_vs_glibc, and syscalls_vs_glibc =
+ * (syscalls + 1) / (glibc's syscalls + 1), finite even when either made
+ * none.
  * With geomean set, one more row per allocator has trace "geomean": the
  * geometric mean over traces of each numeric column, taken over the traces
  * where the value exists and is positive (a geometric mean with a zero
  * says nothing; a ratio against a glibc that made no syscall, or had no
  * heap RSS, has no finite value).  Its `note` column names, for the
  * headline columns (the ratios, frag_peak, syscalls), the traces left out
- * ("syscalls_vs_glibc over 15 of 17 traces (not gen-classic gen-hundred)"),
+ * ("peak_rss_vs_glibc over 15 of 17 traces (not gen-classic gen-hundred)"),
  * so the headline hides nothing.
  */
 #ifndef FRAGLAB_SUMMARY_H

@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
 #include "bench_csv.h"
 #include "bench_outfile.h"
+#include "bench_outputs.h"
 #include "bench_plot.h"
 #include "bench_proc.h"
 #include "bench_replay.h"
@@ -202,7 +202,7 @@ int sweep_run(const struct sweep_config *cfg)
 		return 2;
 	char work_dir[PATH_MAX];
 	bench_outfile_path(work_dir, sizeof work_dir, "%s/.sweep-work-XXXXXX", cfg->out_dir);
-	if (bench_mkdirs(cfg->out_dir) || !mkdtemp(work_dir)) {
+	if (bench_outputs_mkdirs(cfg->out_dir) || !mkdtemp(work_dir)) {
 		fprintf(stderr, "fraglab sweep: %s: %s\n", work_dir, strerror(errno));
 		bench_traces_free(&traces);
 		return 2;
@@ -240,7 +240,7 @@ int sweep_run(const struct sweep_config *cfg)
 			sweep_plot(&st, "policy", "sweep_policy", NULL);
 	}
 	st.interrupted |= bench_proc_interrupted();
-	bench_remove_work_dir(work_dir);
+	bench_outputs_remove_scratch(work_dir);
 	fprintf(stderr, "sweep: %s after %.1f s; results in %s/sweep-*.csv\n",
 		st.interrupted ? "interrupted" : "done", now_s() - st.start, cfg->out_dir);
 	bench_traces_free(&traces);
