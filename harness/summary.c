@@ -62,12 +62,12 @@ static int is_latency_column(const char *name)
 	       !strcmp(name + n - 3, "_ns");
 }
 
-/* The headline columns: their geomean's note names the traces left out. */
+/* The headline columns: their geometric mean is taken over the traces
+ * that have a positive value, and the note names the traces left out. */
 static int is_noted_column(const char *name)
 {
 	size_t n = strlen(name);
-	return (n > 9 && !strcmp(name + n - 9, "_vs_glibc")) || !strcmp(name, "frag_peak") ||
-	       !strcmp(name, "syscalls");
+	return (n > 9 && !strcmp(name + n - 9, "_vs_glibc")) || !strcmp(name, "frag_peak");
 }
 
 static int is_key(const struct summary_options *opt, const char *name)
@@ -199,8 +199,9 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 						sum += v;
 				set_number(out, g, name, sum);
 			} else {
-				/* Over the traces with a positive value; for the headline
-				 * columns the note names the traces left out. */
+				/* Headline columns: over the traces with a positive value,
+				 * the others named in the note.  Every other column (counts
+				 * that are often 0, times): only when every trace has one. */
 				size_t n = 0;
 				char left_out[512] = "";
 				for (size_t m = 0; m < n_members; m++) {
@@ -212,8 +213,9 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 							 bench_csv_get(out, members[m], trace_col));
 					}
 				}
-				set_number(out, g, name, summary_geomean(vals, n));
-				if (left_out[0] && is_noted_column(name)) {
+				int noted = is_noted_column(name);
+				set_number(out, g, name, noted || n == n_members ? summary_geomean(vals, n) : NAN);
+				if (left_out[0] && noted) {
 					size_t len = strlen(note);
 					snprintf(note + len, sizeof note - len, "%s%s over %zu of %zu traces (not%s)",
 						 len ? "; " : "", name, n, n_members, left_out);
