@@ -44,7 +44,7 @@ void bench_figures_draw(const struct bench_config *cfg, const char *fraglab, con
 
 	char summary_path[PATH_MAX], out[PATH_MAX];
 	bench_outfile_path(summary_path, sizeof summary_path, "%s/summary.csv", cfg->out_dir);
-	static const char *const bar_figures[] = {"throughput", "speedup", "peak_rss", "frag", "syscalls"};
+	static const char *const bar_figures[] = {"throughput", "speedup", "peak_rss", "rss_ratio", "frag", "syscalls"};
 	for (size_t i = 0; i < sizeof bar_figures / sizeof bar_figures[0] && !bench_proc_interrupted(); i++) {
 		bench_outfile_path(out, sizeof out, "%s/%s", cfg->out_dir, bar_figures[i]);
 		bench_plot_draw(plot_dir, bar_figures[i], summary_path, out, bar_vars);

@@ -66,7 +66,7 @@ static int is_bench_output(const char *name, int in_series)
 		return 0;
 	if (in_series)
 		return !strcmp(dot, ".csv") || !strcmp(dot, ".png") || !strcmp(dot, ".svg");
-	static const char *const figures[] = {"throughput", "speedup", "peak_rss", "frag", "syscalls", "latency",
+	static const char *const figures[] = {"throughput", "speedup", "peak_rss", "rss_ratio", "frag", "syscalls", "latency",
 					       "crosscheck"};
 	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++)
 		if (!strncmp(name, figures[i], strlen(figures[i])) && (size_t)(dot - name) == strlen(figures[i]) &&

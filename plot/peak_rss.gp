@@ -3,8 +3,9 @@
 # peak_rss_bytes is the replay child's RSS high-water mark less its
 # baseline taken just before the replay (so trace loading does not count),
 # median over the timing runs, in MiB.  The dashed line on each group is
-# the trace's peak live bytes: what a perfect allocator would need.  Lower
-# is better.
+# the trace's peak live bytes: what a perfect allocator would need.  Log
+# scale (a missing bar is no heap RSS above the baseline).  Lower is
+# better.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/summary.csv'; out='results/peak_rss.png'" plot/peak_rss.gp
@@ -71,11 +72,12 @@ set border 3
 set tics nomirror
 
 set title 'Peak heap RSS (median of the timing runs; lower is better)'
-set ylabel 'MiB'
-set yrange [0:*]
+# Log scale: the corpus spans kilobytes to tens of megabytes.
+set ylabel 'MiB (log scale)'
+set logscale y
 plot for [j=1:n_allocs] datafile \
-	using (bar_x(j)):(is_bar(j) ? column('peak_rss_bytes') / 1048576.0 : NaN) with boxes lc j title word(allocs, j), \
-     datafile using (index_of(traces, strcol('trace'), 1) - 1):(is_bar(1) ? column('peak_live_bytes') / 1048576.0 : NaN):(0.45):(0) \
+	using (bar_x(j)):(is_bar(j) && column('peak_rss_bytes') > 0 ? column('peak_rss_bytes') / 1048576.0 : NaN) with boxes lc j title word(allocs, j), \
+     datafile using (index_of(traces, strcol('trace'), 1) - 1):(is_bar(1) && column('peak_live_bytes') > 0 ? column('peak_live_bytes') / 1048576.0 : NaN):(0.45):(0) \
 	with vectors nohead dt 2 lw 2 lc rgb 'black' title 'peak live bytes', \
-     datafile using (index_of(traces, strcol('trace'), 1) - 1):(is_bar(1) ? column('peak_live_bytes') / 1048576.0 : NaN):(-0.45):(0) \
+     datafile using (index_of(traces, strcol('trace'), 1) - 1):(is_bar(1) && column('peak_live_bytes') > 0 ? column('peak_live_bytes') / 1048576.0 : NaN):(-0.45):(0) \
 	with vectors nohead dt 2 lw 2 lc rgb 'black' notitle

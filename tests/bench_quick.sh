@@ -72,7 +72,7 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	"$out/summary.csv" || fail "glibc's ratio against itself is not 1"
 
 if command -v gnuplot >/dev/null; then
-	for f in throughput speedup peak_rss frag syscalls latency series/uniform series/peak; do
+	for f in throughput speedup peak_rss rss_ratio frag syscalls latency series/uniform series/peak; do
 		[ "$(head -c 4 "$out/$f.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "$f.png is not a PNG"
 		grep -q '</svg>' "$out/$f.svg" || fail "$f.svg is not a whole SVG"
 	done
