@@ -99,6 +99,8 @@ struct log_conv {
 	uint64_t *free_ids;
 	uint64_t n_free_ids, free_cap;
 	uint64_t next_id;
+	uint64_t *free_tids;   /* dense tids of exited threads, for reuse */
+	uint64_t n_free_tids, free_tids_cap;
 	uint64_t *pending;     /* per dense tid: the id inside a realloc, or NO_PENDING */
 	uint64_t pending_cap;
 	uint64_t *id_size;     /* requested bytes of each live id */
@@ -114,7 +116,7 @@ static uint64_t conv_tid(struct log_conv *c, uint32_t tid)
 	uint64_t dense;
 	if (record_addrmap_get(&c->tid_to_dense, (uint64_t)tid + 1, &dense))
 		return dense;
-	dense = c->st->threads++;
+	dense = c->n_free_tids ? c->free_tids[--c->n_free_tids] : c->st->threads++;
 	if (record_addrmap_put(&c->tid_to_dense, (uint64_t)tid + 1, dense) < 0)
 		c->oom = 1;
 	if (dense >= c->pending_cap) {
@@ -129,7 +131,28 @@ static uint64_t conv_tid(struct log_conv *c, uint32_t tid)
 		c->pending = p;
 		c->pending_cap = cap;
 	}
+	c->pending[dense] = NO_PENDING;
 	return dense;
+}
+
+/* The thread with kernel id TID exited: its dense tid is free for the next
+ * new thread (after everything it did, in sequence order). */
+static void conv_thread_exit(struct log_conv *c, uint32_t tid)
+{
+	uint64_t dense;
+	if (!record_addrmap_del(&c->tid_to_dense, (uint64_t)tid + 1, &dense))
+		return;
+	if (c->n_free_tids == c->free_tids_cap) {
+		uint64_t cap = c->free_tids_cap ? c->free_tids_cap * 2 : 64;
+		uint64_t *p = realloc(c->free_tids, cap * sizeof *p);
+		if (!p) {
+			c->oom = 1;
+			return;
+		}
+		c->free_tids = p;
+		c->free_tids_cap = cap;
+	}
+	c->free_tids[c->n_free_tids++] = dense;
 }
 
 static void conv_emit(struct log_conv *c, enum trace_op op, uint64_t id, uint64_t tid,
@@ -205,6 +228,10 @@ static uint64_t conv_align(uint64_t a)
 
 static void conv_record(struct log_conv *c, const struct fltrace_record *r)
 {
+	if (r->op == FLTRACE_THREAD_EXIT) {
+		conv_thread_exit(c, r->tid);
+		return;
+	}
 	uint64_t tid = conv_tid(c, r->tid);
 	uint64_t id;
 	switch (r->op) {
@@ -371,8 +398,7 @@ int record_log_convert(const char *log_path, const char *out_path, struct record
 		record_addrmap_destroy(&c.tid_to_dense);
 		if (record_addrmap_init(&c.tid_to_dense) < 0)
 			c.oom = 1;
-		for (uint64_t i = 0; i < c.pending_cap; i++)
-			c.pending[i] = NO_PENDING;
+		c.n_free_tids = 0;
 		memset(st, 0, sizeof *st);
 		st->lost = h->lost;
 		/* The inherited blocks are written as tid 0: the forking thread,
@@ -396,6 +422,7 @@ out:
 	record_addrmap_destroy(&c.addr_to_id);
 	record_addrmap_destroy(&c.tid_to_dense);
 	free(c.free_ids);
+	free(c.free_tids);
 	free(c.pending);
 	free(c.id_size);
 	munmap((void *)m.base, m.len);

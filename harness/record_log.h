@@ -5,7 +5,8 @@
  * Addresses become ids: an id is taken at allocation (the most recently
  * freed id first) and released at free; realloc keeps its id and rebinds
  * it to the new address; kernel thread ids become dense tids in order of
- * first appearance (the main thread is 0).  Records come in sequence
+ * first appearance (the main thread is 0), and the tid of a thread that
+ * exited goes to the next new thread.  Records come in sequence
  * order already (a record's index is its sequence number).
  *
  * A fork child's log names its parent's log and the parent's sequence

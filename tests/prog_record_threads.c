@@ -2,7 +2,7 @@
  * prog_record_threads.c: a program with known allocation counts, recorded
  * by tests/record_basic.sh.
  *
- *   prog_record_threads THREADS ITERS [fork]
+ *   prog_record_threads THREADS ITERS [fork|churn]
  *
  * The main thread (tid 0 in the trace) allocates THREADS*ITERS "handoff"
  * blocks of 1000..1499 bytes, then starts THREADS workers.  Every worker
@@ -14,6 +14,10 @@
  *   a cross-thread free); free(NULL) is not an event.
  * With "fork", the main thread then forks a child that runs one worker
  * iteration ITERS times on its own and exits; the parent waits for it.
+ * With "churn", the main thread then runs 20 short threads one after the
+ * other, each one iteration without a handoff block (13 events): the
+ * recorder gives each the trace tid of a thread that has exited, so the
+ * trace has THREADS + 1 tids in all.
  * Exits 0; any failure exits 1 with a message.
  */
 #include <malloc.h>
@@ -62,18 +66,30 @@ static void iteration(int i, void *other)
 	free(e);
 }
 
+static void *churn_thread(void *arg)
+{
+	iteration((int)(long)arg, NULL);
+	return NULL;
+}
+
+/* No worker exits before every worker has finished allocating: the
+ * recorder would give an exited worker's tid to a later one, and the test
+ * counts events per worker. */
+static pthread_barrier_t all_done;
+
 static void *worker(void *arg)
 {
 	int t = (int)(long)arg;
 	for (int i = 0; i < iters; i++)
 		iteration(i, handoff[(size_t)t * (size_t)iters + (size_t)i]);
+	pthread_barrier_wait(&all_done);
 	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 3)
-		die("usage: THREADS ITERS [fork]; argument parsing");
+		die("usage: THREADS ITERS [fork|churn]; argument parsing");
 	int threads = atoi(argv[1]);
 	iters = atoi(argv[2]);
 	if (threads < 1 || threads > 64 || iters < 1)
@@ -85,11 +101,20 @@ int main(int argc, char **argv)
 		if (!(handoff[k] = malloc(1000 + (size_t)(k % 500))))
 			die("malloc");
 	pthread_t tid[64];
+	if (pthread_barrier_init(&all_done, NULL, (unsigned)threads))
+		die("pthread_barrier_init");
 	for (int t = 0; t < threads; t++)
 		if (pthread_create(&tid[t], NULL, worker, (void *)(long)t))
 			die("pthread_create");
 	for (int t = 0; t < threads; t++)
 		pthread_join(tid[t], NULL);
+	if (argc > 3 && !strcmp(argv[3], "churn")) {
+		for (int i = 0; i < 20; i++) {
+			pthread_t t;
+			if (pthread_create(&t, NULL, churn_thread, (void *)(long)i) || pthread_join(t, NULL))
+				die("churn thread");
+		}
+	}
 	if (argc > 3 && !strcmp(argv[3], "fork")) {
 		pid_t pid = fork();
 		if (pid < 0)

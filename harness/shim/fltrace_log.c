@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -38,10 +39,24 @@ static atomic_flag log_lock = ATOMIC_FLAG_INIT;
  * on first use).  Reset in a fork child, whose thread has a new id. */
 static __thread uint32_t log_tid __attribute__((tls_model("initial-exec")));
 
+/* A thread-specific data key whose destructor logs FLTRACE_THREAD_EXIT, so
+ * the converter can give an exited thread's trace tid to a later thread:
+ * a program that churns through threads keeps as many tids as it ever had
+ * threads at once (the format allows 65536). */
+static pthread_key_t log_exit_key;
+static int log_exit_key_ready;
+static void log_thread_exit(void *unused);
+
 static uint32_t log_thread_id(void)
 {
-	if (!log_tid)
+	if (!log_tid) {
 		log_tid = (uint32_t)syscall(SYS_gettid);
+		/* Arm the exit hook only now that the id is cached: setspecific
+		 * may allocate (for keys past glibc's first 32), and that
+		 * allocation is logged through here without re-arming. */
+		if (log_exit_key_ready)
+			pthread_setspecific(log_exit_key, (void *)1);
+	}
 	return log_tid;
 }
 
@@ -181,6 +196,8 @@ void fltrace_log_start(void)
 	}
 	log_dev = st.st_dev;
 	log_ino = st.st_ino;
+	if (!log_exit_key_ready && pthread_key_create(&log_exit_key, log_thread_exit) == 0)
+		log_exit_key_ready = 1; /* a fork child keeps its parent's key */
 	log_fd = fd;
 	log_header = hdr;
 	log_file_chunks = 0;
@@ -261,6 +278,12 @@ void fltrace_log(enum fltrace_op op, uint64_t addr, uint64_t size, uint64_t aux)
 	r->tid = log_thread_id();
 	r->op = (uint8_t)op;
 	__atomic_store_n(&r->commit, seq + 1, __ATOMIC_RELEASE);
+}
+
+static void log_thread_exit(void *unused)
+{
+	(void)unused;
+	fltrace_log(FLTRACE_THREAD_EXIT, 0, 0, 0);
 }
 
 void fltrace_log_after_fork(void)

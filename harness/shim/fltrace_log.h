@@ -37,6 +37,9 @@ enum fltrace_op {
 	FLTRACE_REALLOC_OUT = 5, /* addr = old block; logged before the real realloc */
 	FLTRACE_REALLOC_IN = 6,  /* addr = result (0: failed), aux = old block, size;
 				    logged after; pairs with the same thread's _OUT */
+	FLTRACE_THREAD_EXIT = 7, /* the thread is exiting (a thread-specific data
+				    destructor): its trace tid may be given to a
+				    later thread */
 };
 
 struct fltrace_record {
