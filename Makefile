@@ -224,4 +224,5 @@ clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/allocator/*.d $(BUILD)/allocator/nosan/*.d \
-	$(BUILD)/harness/*.d $(BUILD)/harness/shim/*.d $(BUILD)/tests/*.d)
+	$(BUILD)/harness/*.d $(BUILD)/harness/shim/*.d $(BUILD)/tests/*.d \
+	$(BUILD)/nosan/harness/*.d)

@@ -8,15 +8,20 @@
 #include "cli.h"
 #include "gen.h"
 
+#define GEN_DEFAULT_THREADS 4u
+#define GEN_MAX_THREADS 256u
+
 static void gen_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fraglab gen PATTERN [--seed S] [--events N] [-o OUT]\n\n"
+		"usage: fraglab gen PATTERN [--seed S] [--events N] [--threads N] [-o OUT]\n\n"
 		"Writes a synthetic trace (JSONL; gzip if OUT ends in .gz; stdout without -o).\n"
 		"The same pattern, seed and length always give the same bytes.\n"
 		"  --seed S     PRNG seed, an unsigned integer (default 1)\n"
 		"  --events N   about N events (default per pattern; classic and hundred\n"
-		"               have a fixed length)\n\npatterns:\n");
+		"               have a fixed length)\n"
+		"  --threads N  threads of the multi-threaded patterns, 1..%u (default %u)\n\npatterns:\n",
+		GEN_MAX_THREADS, GEN_DEFAULT_THREADS);
 	for (unsigned i = 0; i < gen_pattern_count; i++)
 		fprintf(out, "  %-15s %s\n", gen_patterns[i].name, gen_patterns[i].summary);
 }
@@ -38,13 +43,22 @@ static int gen_parse_u64(const char *s, uint64_t *out)
 int cmd_gen(int argc, char **argv)
 {
 	const char *pattern_name = NULL, *out_path = NULL;
-	uint64_t seed = 1, events = 0;
-	int have_events = 0;
+	uint64_t seed = 1, events = 0, threads = GEN_DEFAULT_THREADS;
+	int have_events = 0, have_threads = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			gen_usage(stdout);
 			return 0;
+		} else if (!strcmp(a, "--threads")) {
+			if (i + 1 >= argc || gen_parse_u64(argv[i + 1], &threads) || threads == 0 ||
+			    threads > GEN_MAX_THREADS) {
+				fprintf(stderr, "fraglab gen: --threads wants an integer in 1..%u, not '%s'\n",
+					GEN_MAX_THREADS, i + 1 < argc ? argv[i + 1] : "");
+				return 2;
+			}
+			i++;
+			have_threads = 1;
 		} else if (!strcmp(a, "--seed") || !strcmp(a, "--events") || !strcmp(a, "-o")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "fraglab gen: %s needs a value\n", a);
@@ -88,6 +102,11 @@ int cmd_gen(int argc, char **argv)
 			pattern->name);
 		return 2;
 	}
+	if (have_threads && !gen_pattern_is_threaded(pattern)) {
+		fprintf(stderr, "fraglab gen: pattern %s is single-threaded; --threads does not apply\n",
+			pattern->name);
+		return 2;
+	}
 	if (out_path && !record_path_is_jsonl(out_path)) {
 		fprintf(stderr, "fraglab gen: %s: the output must end in .jsonl or .jsonl.gz\n", out_path);
 		return 2;
@@ -96,7 +115,10 @@ int cmd_gen(int argc, char **argv)
 		events = pattern->default_events;
 
 	char name[256];
-	if (pattern->default_events)
+	if (gen_pattern_is_threaded(pattern))
+		snprintf(name, sizeof name, "gen %s --seed %" PRIu64 " --events %" PRIu64 " --threads %" PRIu64,
+			 pattern->name, seed, events, threads);
+	else if (pattern->default_events)
 		snprintf(name, sizeof name, "gen %s --seed %" PRIu64 " --events %" PRIu64,
 			 pattern->name, seed, events);
 	else
@@ -107,6 +129,7 @@ int cmd_gen(int argc, char **argv)
 		return 2;
 	struct gen_ctx g;
 	gen_ctx_init(&g, &writer, seed, events);
+	g.threads = (unsigned)threads;
 	pattern->run(&g);
 	gen_ctx_destroy(&g);
 	return record_writer_commit(&writer) < 0 ? 2 : 0;

@@ -97,7 +97,8 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static int load_trace(const char *path, bool threaded, struct loaded_trace *lt)
+static int load_trace(const char *path, bool threaded, uint32_t extra_slots,
+		      struct loaded_trace *lt)
 {
 	struct trace t;
 	if (trace_open(path, &t) != 0)
@@ -127,12 +128,18 @@ static int load_trace(const char *path, bool threaded, struct loaded_trace *lt)
 	if (threaded && t.summary.threads > 1) {
 		char err[256];
 		if (replay_streams_build(t.events, t.n_events, t.n_slots, t.summary.threads,
-					 &lt->streams_fd, &lt->streams, err, sizeof err) != 0) {
+					 extra_slots, &lt->streams_fd, &lt->streams, err, sizeof err) != 0) {
 			fprintf(stderr, PROG ": %s: %s\n", path, err);
 			trace_close(&t);
 			close(lt->events_fd);
 			return -1;
 		}
+		fprintf(stderr,
+			"replay: %s: %u threads, %llu cross-thread dependencies (%llu remote frees, "
+			"%llu slots taken from other threads), %u replay slots\n",
+			lt->name, lt->streams.n_threads, (unsigned long long)lt->streams.handoffs,
+			(unsigned long long)lt->streams.remote_frees,
+			(unsigned long long)lt->streams.slot_steals, lt->streams.n_slots);
 	}
 	trace_close(&t);
 	return 0;
@@ -495,8 +502,19 @@ int cmd_replay(int argc, char **argv)
 			goto out;
 		}
 	}
+	uint32_t extra_slots = REPLAY_STREAMS_EXTRA_SLOTS;
+	const char *extra_env = getenv("FRAGLAB_REPLAY_EXTRA_SLOTS");
+	if (extra_env && *extra_env) {
+		unsigned v;
+		if (parse_uint(extra_env, 0, UINT32_MAX / 2, &v)) {
+			fprintf(stderr, PROG ": FRAGLAB_REPLAY_EXTRA_SLOTS wants a whole number, not '%s'\n",
+				extra_env);
+			goto out;
+		}
+		extra_slots = v;
+	}
 	for (; loaded < n_traces; loaded++)
-		if (load_trace(argv[optind + loaded], opt.threads_recorded, &traces[loaded]) != 0)
+		if (load_trace(argv[optind + loaded], opt.threads_recorded, extra_slots, &traces[loaded]) != 0)
 			goto out;
 
 	uint64_t ids[SYSCOUNT_N];

@@ -52,7 +52,8 @@ struct gen_ctx {
 	uint64_t n_free_ids;
 	uint64_t next_id;     /* lowest never-used id */
 	int reuse_ids;        /* 0: every allocation gets a new id */
-	int64_t tid;          /* RECORD_NO_TID until multi-threaded patterns (issue 8) */
+	int64_t tid;          /* RECORD_NO_TID, or the acting thread (gen_threads.c) */
+	unsigned threads;     /* --threads N for the multi-threaded patterns (>= 1) */
 };
 
 int gen_ctx_init(struct gen_ctx *g, struct record_writer *out, uint64_t seed, uint64_t target);
@@ -109,5 +110,10 @@ void gen_phased(struct gen_ctx *g);
 void gen_binary(struct gen_ctx *g);         /* gen_shapes.c */
 void gen_realloc_growth(struct gen_ctx *g);
 void gen_big(struct gen_ctx *g);
+void gen_producer_consumer(struct gen_ctx *g); /* gen_threads.c */
+void gen_larson(struct gen_ctx *g);
+void gen_thread_churn(struct gen_ctx *g);
+/* 1 for the patterns that take --threads. */
+int gen_pattern_is_threaded(const struct gen_pattern *p);
 
 #endif

@@ -24,6 +24,7 @@ int gen_ctx_init(struct gen_ctx *g, struct record_writer *out, uint64_t seed, ui
 	g->target = target;
 	g->tid = RECORD_NO_TID;
 	g->reuse_ids = 1;
+	g->threads = 1;
 	gen_rng_seed(&g->rng, seed);
 	return 0;
 }

@@ -15,6 +15,9 @@ const struct gen_pattern gen_patterns[] = {
 	{"binary", "alternating 16/256 B blocks, 256s freed, 512s requested: holes that cannot coalesce", 100000, gen_binary},
 	{"realloc-growth", "8 vectors doubling by realloc from 16 B up to 4 KiB..1 MiB", 100000, gen_realloc_growth},
 	{"big", "1..9 MiB blocks (malloc, calloc, 4 KiB memalign), at most 6 live", 2000, gen_big},
+	{"producer-consumer", "--threads N: thread t allocates, thread t+1 frees (queues of up to 256)", 100000, gen_producer_consumer},
+	{"larson", "--threads N: random replacement in per-thread arrays, arrays exchanged between threads", 100000, gen_larson},
+	{"thread-churn", "--threads N: thread-private random churn, no block changes thread", 100000, gen_thread_churn},
 };
 const unsigned gen_pattern_count = sizeof gen_patterns / sizeof gen_patterns[0];
 

@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	struct replay_config cfg = {
 		.events = events,
 		.n_events = a.n_events,
-		.n_slots = (uint32_t)a.n_slots,
+		.n_slots = streams && a.pass != REPLAY_PASS_SERIES ? streams->n_slots : (uint32_t)a.n_slots,
 		.pass = a.pass,
 		.touch = a.touch,
 		.verify = a.verify,

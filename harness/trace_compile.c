@@ -277,6 +277,18 @@ int trace_compiler_add(struct trace_compiler *c, const json_t *event, struct tra
 	return trace_compiler_add_raw(c, &raw, out);
 }
 
+/* Issue 8: in a multi-threaded trace, an event out of order is what would
+ * make a threaded replay wait for ever (a thread waiting for an event that
+ * comes later in another thread, which may itself be waiting); say so.
+ * Every cross-thread dependency of an accepted trace points backwards in
+ * the file's order, so an accepted trace cannot deadlock. */
+static const char *trace_compiler_order_hint(const struct trace_compiler *c)
+{
+	return c->summary.threads > 1 ? " (events out of the order they happened: replaying the "
+					"threads would wait for ever)"
+				      : "";
+}
+
 int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_event *raw,
 			   struct trace_event *out)
 {
@@ -314,8 +326,8 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 	if (op == TRACE_OP_MALLOC || op == TRACE_OP_CALLOC || op == TRACE_OP_MEMALIGN) {
 		uint32_t *live = trace_idmap_find(&c->ids, (uint64_t)id);
 		if (live)
-			return trace_compiler_fail(c, "%s of id %" PRId64 ", which is already live (allocated at event %" PRIu64 ")",
-						   name, id, c->slot_born[*live]);
+			return trace_compiler_fail(c, "%s of id %" PRId64 ", which is already live (allocated at event %" PRIu64 ")%s",
+						   name, id, c->slot_born[*live], trace_compiler_order_hint(c));
 		if (usize > (uint64_t)PTRDIFF_MAX - c->live_bytes)
 			return trace_compiler_fail(c, "%s of %" PRIu64 " bytes would make more than PTRDIFF_MAX bytes live",
 						   name, usize);
@@ -334,7 +346,8 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 	} else if (op == TRACE_OP_REALLOC) {
 		uint32_t *live = trace_idmap_find(&c->ids, (uint64_t)id);
 		if (!live)
-			return trace_compiler_fail(c, "realloc of id %" PRId64 ", which is not live", id);
+			return trace_compiler_fail(c, "realloc of id %" PRId64 ", which is not live%s", id,
+						   trace_compiler_order_hint(c));
 		slot = *live;
 		uint64_t others = c->live_bytes - c->slot_size[slot];
 		if (usize > (uint64_t)PTRDIFF_MAX - others)
@@ -345,7 +358,8 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 		trace_compiler_count_request(c, usize);
 	} else {
 		if (!trace_idmap_remove(&c->ids, (uint64_t)id, &slot))
-			return trace_compiler_fail(c, "free of id %" PRId64 ", which is not live", id);
+			return trace_compiler_fail(c, "free of id %" PRId64 ", which is not live%s", id,
+						   trace_compiler_order_hint(c));
 		c->live_bytes -= c->slot_size[slot];
 		c->live_blocks--;
 		trace_compiler_push_slot(c, thread, slot);
