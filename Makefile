@@ -220,9 +220,48 @@ test-real: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@BUILD=$(BUILD) bash tests/preload_cpython_suite.sh --full
 
+# ---------------------------------------------------------------- fuzz
+# Issue 5's fuzzing (docs/fuzzing.md): libFuzzer targets in tests/fuzz/ for
+# the trace reader in both forms and the .rep importer, built with clang
+# under ASan + UBSan into $(BUILD)/fuzz/.  `make fuzz FUZZ_SECONDS=N` runs
+# each target for N seconds, one after another on one core, over a working
+# corpus seeded from tests/fuzz/corpus, tests/fuzz/regressions and
+# tests/data; findings land in $(BUILD)/fuzz/artifacts/TARGET/.
+# `make test` replays the corpora and regressions (tests/fuzz_regressions.sh).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_trace_jsonl fuzz_trace_json fuzz_import_rep
+FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(CSTD) $(WARN) -O1 -g -MMD -MP $(shell $(PKG_CONFIG) --cflags $(HARNESS_PKGS) 2>/dev/null) \
+	-Iharness -Itests/fuzz -fsanitize=fuzzer-no-link $(FUZZ_SANFLAGS)
+# Only what the targets reach: the trace reader, the importer, the writer.
+FUZZ_HARNESS_SRC := $(wildcard harness/trace*.c) harness/import_malloclab.c harness/record_writer.c
+FUZZ_SUPPORT_SRC := $(filter-out $(FUZZ_TARGETS:%=tests/fuzz/%.c),$(wildcard tests/fuzz/*.c))
+FUZZ_LIB_OBJ := $(FUZZ_HARNESS_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(FUZZ_SUPPORT_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SANFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+# Keep the objects: they are intermediate files of a chain of pattern rules.
+.SECONDARY: $(FUZZ_LIB_OBJ) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/obj/tests/fuzz/%.o)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		BUILD=$(BUILD) tests/fuzz/campaign.sh $$t $(FUZZ_SECONDS) || exit 1; \
+	done
+
 clean:
 	rm -rf build
 
 -include $(wildcard $(BUILD)/allocator/*.d $(BUILD)/allocator/nosan/*.d \
 	$(BUILD)/harness/*.d $(BUILD)/harness/shim/*.d $(BUILD)/tests/*.d \
-	$(BUILD)/nosan/harness/*.d)
+	$(BUILD)/nosan/harness/*.d \
+	$(BUILD)/fuzz/obj/harness/*.d $(BUILD)/fuzz/obj/tests/fuzz/*.d)
