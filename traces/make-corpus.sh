@@ -59,6 +59,7 @@ done
 
 # Real programs (Debian's), each recorded here.
 PYTHONMALLOC=malloc record python-json '/usr/bin/python3 ' /usr/bin/python3 $W/python_json.py
+PYTHONMALLOC=malloc record python-threads '/usr/bin/python3 ' /usr/bin/python3 $W/python_threads.py
 record sqlite-churn 'sqlite3 ' sqlite3 :memory: ".read $W/sqlite_churn.sql"
 record perl-words 'perl ' perl $W/perl_words.pl
 record jq-group 'jq ' jq -n -c '[range(20000) | {id: ., name: ("n" + (. % 97 | tostring)), tags: [range(. % 5) | tostring]}] | group_by(.name) | map({name: .[0].name, n: length, tags: (map(.tags | length) | add)}) | sort_by(.n) | length'
