@@ -175,8 +175,18 @@ static void test_glibc_extras(void)
 	 * export it for old binaries. */
 	void (*cfree_fn)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "cfree");
 	if (cfree_fn) {
-		void *c = malloc(64);
+		struct flmalloc_stats before, after;
+		if (flmalloc_stats_fn)
+			flmalloc_stats_fn(&before);
+		void *c = malloc_call(64);
 		cfree_fn(c);
+		if (flmalloc_stats_fn) {
+			flmalloc_stats_fn(&after);
+			CHECK(after.bytes_in_use == before.bytes_in_use,
+			      "cfree did not free: bytes_in_use %llu, %llu before the malloc",
+			      (unsigned long long)after.bytes_in_use,
+			      (unsigned long long)before.bytes_in_use);
+		}
 		printf("cfree: found and used\n");
 	}
 }
