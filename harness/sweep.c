@@ -16,6 +16,7 @@
 #include "bench_proc.h"
 #include "bench_replay.h"
 #include "bench_traces.h"
+#include "machine.h"
 #include "summary.h"
 
 #define KIB 1024ULL
@@ -240,6 +241,15 @@ int sweep_run(const struct sweep_config *cfg)
 			sweep_plot(&st, "policy", "sweep_policy", NULL);
 	}
 	st.interrupted |= bench_proc_interrupted();
+	if (!st.interrupted) {
+		/* What the sweep ran on, beside its results (machine.txt is bench's). */
+		static const char *const swept[] = {"glibc", "flmalloc"};
+		char path[PATH_MAX], notes[256];
+		bench_outfile_path(path, sizeof path, "%s/sweep-machine.txt", cfg->out_dir);
+		snprintf(notes, sizeof notes, "settings: fraglab sweep, %u runs per point, %u s timeout\n", cfg->runs,
+			 cfg->timeout_s);
+		machine_write_facts(path, swept, 2, notes);
+	}
 	bench_outputs_remove_scratch(work_dir);
 	fprintf(stderr, "sweep: %s after %.1f s; results in %s/sweep-*.csv\n",
 		st.interrupted ? "interrupted" : "done", now_s() - st.start, cfg->out_dir);
