@@ -192,7 +192,9 @@ test-stress: $(BUILD)/tests/alloc_threads
 # The comparison (docs/bench.md): `make bench` runs `fraglab bench` into
 # results/; QUICK=1 is the one-minute version.  TRACES="FILE|DIR ...",
 # ALLOCS="glibc flmalloc:seg ...", RUNS=N and OUT=DIR choose what runs and
-# where it goes.  `make sweep` answers flmalloc's design questions the same
+# where it goes; plot/threads_sweep.sh then plots throughput against
+# thread count for gen's multi-threaded patterns (OUT/threads/, issue 8).
+# `make sweep` answers flmalloc's design questions the same
 # way (FLMALLOC_BIG, FLMALLOC_KEEP, the policies).
 BENCH_FLAGS = $(if $(filter 1,$(QUICK)),--quick) $(foreach t,$(TRACES),--traces $(t)) \
 	$(if $(RUNS),--runs $(RUNS)) $(if $(OUT),--out $(OUT))
@@ -200,6 +202,8 @@ BENCH_FLAGS = $(if $(filter 1,$(QUICK)),--quick) $(foreach t,$(TRACES),--traces 
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/fraglab bench $(BENCH_FLAGS) $(foreach a,$(ALLOCS),--alloc $(a))
+	BUILD=$(BUILD) OUT=$(or $(OUT),results) QUICK=$(QUICK) $(if $(ALLOCS),ALLOCS="$(ALLOCS)") \
+		$(if $(RUNS),RUNS=$(RUNS)) plot/threads_sweep.sh
 
 sweep: deps
 	@$(MAKE) --no-print-directory all

@@ -13,6 +13,7 @@
 #define STREAMS_PAGE 4096u
 #define STREAMS_NO_THREAD UINT32_MAX
 #define STREAMS_NO_SLOT UINT32_MAX
+#define STREAMS_LINE_SLOTS 8u /* 64-byte line / 8-byte slot pointer */
 
 static size_t streams_header_bytes(uint32_t n_threads)
 {
@@ -46,13 +47,17 @@ struct streams_builder {
 	uint32_t *last_thread;  /* per replay slot: thread of its last event */
 	uint64_t *last_pos;     /* per replay slot: stream position of that event */
 	uint32_t *free_top;     /* per thread: top of its free-slot stack */
+	uint32_t *fresh_next;   /* per thread: next unused slot of its current line */
+	uint32_t *fresh_end;    /* per thread: end of that line */
 	uint64_t *fill;         /* per thread: next stream position */
 	uint32_t n_slots, cap, max_slots;
 };
 
 static int builder_grow(struct streams_builder *b)
 {
-	uint32_t cap = b->cap ? (b->cap > b->max_slots / 2 ? b->max_slots : b->cap * 2) : 1024;
+	if (b->cap > UINT32_MAX / 2)
+		return -1;
+	uint32_t cap = b->cap ? b->cap * 2 : 1024;
 	uint32_t *nf = realloc(b->next_free, cap * sizeof *nf);
 	if (nf)
 		b->next_free = nf;
@@ -73,7 +78,8 @@ static int builder_take_slot(struct streams_builder *b, uint32_t t, uint32_t n_t
 			     struct replay_streams_header *h, uint32_t *slot)
 {
 	uint32_t from = t;
-	if (b->free_top[t] == STREAMS_NO_SLOT && b->n_slots >= b->max_slots) {
+	if (b->free_top[t] == STREAMS_NO_SLOT && b->fresh_next[t] == b->fresh_end[t] &&
+	    b->n_slots + STREAMS_LINE_SLOTS > b->max_slots) {
 		for (uint32_t i = 1; i < n_threads && from == t; i++)
 			if (b->free_top[(t + i) % n_threads] != STREAMS_NO_SLOT)
 				from = (t + i) % n_threads;
@@ -85,9 +91,19 @@ static int builder_take_slot(struct streams_builder *b, uint32_t t, uint32_t n_t
 		b->free_top[from] = b->next_free[*slot];
 		return 0;
 	}
-	if (b->n_slots == b->cap && builder_grow(b) != 0)
-		return -1;
-	*slot = b->n_slots++;
+	/* New slots come in runs of STREAMS_LINE_SLOTS per thread, so that two
+	 * threads never write pointers into the same cache line of the slot
+	 * table (false sharing would slow both and be charged to the
+	 * allocator). */
+	if (b->fresh_next[t] == b->fresh_end[t]) {
+		while (b->n_slots + STREAMS_LINE_SLOTS > b->cap)
+			if (builder_grow(b) != 0)
+				return -1;
+		b->fresh_next[t] = b->n_slots;
+		b->fresh_end[t] = b->n_slots + STREAMS_LINE_SLOTS;
+		b->n_slots += STREAMS_LINE_SLOTS;
+	}
+	*slot = b->fresh_next[t]++;
 	b->last_thread[*slot] = STREAMS_NO_THREAD;
 	return 0;
 }
@@ -102,6 +118,7 @@ static int streams_fill(const struct trace_event *events, uint64_t n_events,
 		b->fill[t] = at;
 		at += h->count[t];
 		b->free_top[t] = STREAMS_NO_SLOT;
+		b->fresh_next[t] = b->fresh_end[t] = 0;
 	}
 	for (uint64_t i = 0; i < n_events; i++) {
 		const struct trace_event *e = &events[i];
@@ -146,6 +163,8 @@ static void builder_free(struct streams_builder *b)
 	free(b->last_thread);
 	free(b->last_pos);
 	free(b->free_top);
+	free(b->fresh_next);
+	free(b->fresh_end);
 	free(b->fill);
 }
 
@@ -170,9 +189,11 @@ int replay_streams_build(const struct trace_event *events, uint64_t n_events, ui
 	b.replay_slot = malloc((n_slots ? n_slots : 1) * sizeof *b.replay_slot);
 	b.free_top = malloc(n_threads * sizeof *b.free_top);
 	b.fill = malloc(n_threads * sizeof *b.fill);
+	b.fresh_next = malloc(n_threads * sizeof *b.fresh_next);
+	b.fresh_end = malloc(n_threads * sizeof *b.fresh_end);
 	void *map = MAP_FAILED;
 	int mfd = -1;
-	if (!b.replay_slot || !b.free_top || !b.fill) {
+	if (!b.replay_slot || !b.free_top || !b.fill || !b.fresh_next || !b.fresh_end) {
 		snprintf(err, errlen, "out of memory for the per-thread streams");
 		goto fail;
 	}
