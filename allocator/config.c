@@ -1,5 +1,5 @@
 /*
- * config.c: FLMALLOC_POLICY, FLMALLOC_BIG and FLMALLOC_KEEP, read once at
+ * config.c: FLMALLOC_POLICY, FLMALLOC_BIG, FLMALLOC_KEEP and FLMALLOC_TCACHE, read once at
  * start-up with getenv and parsed by hand (no allocation, no stdio).  A bad
  * value gets a one-line warning on stderr and the default.
  */
@@ -68,4 +68,14 @@ void fl_config_load(void)
 	}
 	config_size("FLMALLOC_BIG", &fl_state.big_threshold, FL_BIG_DEFAULT);
 	config_size("FLMALLOC_KEEP", &fl_state.keep, FL_KEEP_DEFAULT);
+	/* The thread cache serves seg only: the classic policies' choices of
+	 * block are what they are measured for. */
+	size_t count;
+	config_size("FLMALLOC_TCACHE", &count, FL_TCACHE_COUNT_DEFAULT);
+	if (count > FL_TCACHE_COUNT_MAX) {
+		fl_error_warn("FLMALLOC_TCACHE", getenv("FLMALLOC_TCACHE"),
+			      ": more blocks per bin than a cache counts; using the default");
+		count = FL_TCACHE_COUNT_DEFAULT;
+	}
+	fl_state.tcache_count = fl_state.policy == &fl_policy_seg ? count : 0;
 }

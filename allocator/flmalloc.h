@@ -13,6 +13,7 @@
  *   FLMALLOC_POLICY  addr | lifo | best | seg (default seg)
  *   FLMALLOC_BIG     bytes; requests at or above get their own mapping
  *   FLMALLOC_KEEP    bytes of free whole pages kept before returning to the OS
+ *   FLMALLOC_TCACHE  blocks per size kept in each thread's cache (seg; 0: none)
  */
 #ifndef FLMALLOC_H
 #define FLMALLOC_H
@@ -53,6 +54,10 @@ struct flmalloc_stats {
 	uint64_t mremap_calls;
 	uint64_t madvise_calls;
 	const char *policy;      /* "addr", "lifo", "best" or "seg" */
+	uint64_t bytes_cached;   /* block bytes held by per-thread caches: freed
+	                          * by the program, not yet given back to the heap
+	                          * (in neither bytes_in_use nor bytes_free; seg
+	                          * only, FLMALLOC_TCACHE) */
 };
 
 /* Fills *out; safe to call at any time, from any thread. */

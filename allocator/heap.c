@@ -305,7 +305,7 @@ bool fl_heap_resize(struct fl_block *b, size_t need)
 
 const char *fl_heap_validate(const struct fl_block *b)
 {
-	if (!fl_is_inuse(b))
+	if (!fl_is_inuse(b) || fl_tcache_holds(b))
 		return "double free or invalid pointer";
 	if (fl_size(b) < FL_MIN_BLOCK || fl_size(b) >= fl_state.heap_mapped)
 		return "invalid pointer";

@@ -20,6 +20,8 @@ void fl_init_slow(void)
 		__atomic_store_n(&fl_state.initialized, 1, __ATOMIC_RELEASE);
 	}
 	fl_unlock(held);
-	if (first)
+	if (first) {
 		fl_lock_install_atfork();
+		fl_tcache_init();
+	}
 }

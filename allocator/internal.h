@@ -38,6 +38,12 @@
  * or never touched since mmap); lo == hi when none is.  The rest of the span
  * counts as resident free pages: the quantity FLMALLOC_KEEP bounds.
  *
+ * A block held by a thread cache (tcache.c) is in use from the heap's point
+ * of view (INUSE set, on no policy list, never coalesced): its next cell
+ * links it into its cache's bin and its prev cell holds fl_tcache_mark, the
+ * hint that lets free() find a second free of a cached block.  The cache
+ * never writes a head: heads belong to the heap and its lock.
+ *
  * A block with FL_BIG set is not in a region: it is the only block of its
  * own mapping, its prev_size word holds the offset of B from the start of
  * the mapping (non-zero only for large alignments), and its size is the
@@ -244,12 +250,66 @@ struct fl_block *fl_splay_first_fit(struct fl_block *root, size_t size);
 int fl_splay_check(const struct fl_block *root, enum fl_splay_order order, size_t min_size,
 		   size_t max_size, const char *who);
 
+/* ---------------------------------------------------------------- tcache
+ * Per-thread caches of small blocks in front of the shared heap (tcache.c).
+ * Bin i holds blocks of exactly (i + 2) * 16 bytes, singly linked through
+ * their first payload word, newest first. */
+#define FL_TCACHE_MAX_BLOCK ((size_t)1024)
+#define FL_TCACHE_BINS (FL_TCACHE_MAX_BLOCK / 16 - 1)
+#define FL_TCACHE_COUNT_DEFAULT 16
+#define FL_TCACHE_COUNT_MAX 4096
+
+struct fl_tcache {
+	struct fl_block *bins[FL_TCACHE_BINS];
+	uint16_t counts[FL_TCACHE_BINS];
+	int state;               /* enum fl_tcache_state */
+	uint64_t bytes;          /* block bytes held; relaxed atomics (stats reads it) */
+	struct fl_tcache *next;  /* registry of live caches, under the heap lock */
+	struct fl_tcache *prev;
+};
+enum fl_tcache_state { FL_TCACHE_NEW, FL_TCACHE_LIVE, FL_TCACHE_OFF };
+extern __thread struct fl_tcache fl_tcache __attribute__((tls_model("initial-exec")));
+
+static inline unsigned fl_tcache_bin(size_t block_size)
+{
+	return (unsigned)(block_size / 16) - 2;
+}
+/* A block of exactly `need` bytes from this thread's cache, or NULL. */
+static inline struct fl_block *fl_tcache_get(size_t need)
+{
+	unsigned i = fl_tcache_bin(need);
+	struct fl_block *b = fl_tcache.bins[i];
+	if (__builtin_expect(b != NULL, 1)) {
+		fl_tcache.bins[i] = b->next;
+		fl_tcache.counts[i]--;
+		__atomic_store_n(&fl_tcache.bytes, fl_tcache.bytes - need, __ATOMIC_RELAXED);
+		b->prev = NULL; /* the mark goes: a later free need not search */
+	}
+	return b;
+}
+/* Written in a cached block's prev cell (a value no pointer to a block
+ * takes: odd). */
+#define FL_TCACHE_MARK ((struct fl_block *)(uintptr_t)0xf1a7cac4ef1a7ca1ull)
+/* Takes heap block b (validated, in use, size <= FL_TCACHE_MAX_BLOCK) into
+ * this thread's cache; false when the bin is full or caching is off.
+ * Aborts on a second free of a block this thread holds cached. */
+bool fl_tcache_put(struct fl_block *b);
+/* Whether b (in use from the heap's view) is in this thread's cache. */
+bool fl_tcache_holds(const struct fl_block *b);
+/* Gives every block of this thread's cache back to the heap. */
+void fl_tcache_flush(void);
+/* Sum of the bytes held by every live thread's cache; caller holds the lock. */
+uint64_t fl_tcache_bytes(void);
+void fl_tcache_init(void);
+void fl_tcache_atfork_child(void);
+
 /* ---------------------------------------------------------------- state */
 struct fl_state {
 	int initialized; /* read with acquire, written with release */
 	const struct fl_policy *policy;
 	size_t big_threshold;
 	size_t keep;
+	size_t tcache_count; /* blocks per bin (FLMALLOC_TCACHE); 0: no cache */
 	size_t page_size;
 	struct fl_region *regions; /* doubly linked, newest first */
 	/* heap accounting, protected by the heap lock */

@@ -45,6 +45,7 @@ static void atfork_parent(void)
 static void atfork_child(void)
 {
 	pthread_mutex_init(&fl_heap_mutex, NULL);
+	fl_tcache_atfork_child();
 }
 
 void fl_lock_install_atfork(void)

@@ -10,6 +10,13 @@
 
 void *flmalloc_malloc(size_t size)
 {
+	/* Before anything else: a request whose block the thread cache may
+	 * hold (an empty cache, e.g. before initialisation, just says no). */
+	if (size <= FL_TCACHE_MAX_BLOCK - FL_BLOCK_OVERHEAD) {
+		struct fl_block *c = fl_tcache_get(fl_block_size_for(size));
+		if (c)
+			return fl_payload(c);
+	}
 	fl_ensure_init();
 	if (size >= FL_REQUEST_MAX) {
 		errno = ENOMEM;
@@ -79,13 +86,38 @@ void fl_release(struct fl_block *b, bool held)
 	fl_unlock(held);
 }
 
+/* The checks fl_validate makes of a heap block, for a block the thread
+ * cache may take: true when p is a small heap block in use.  Pointers near
+ * a page start (where big payloads sit, whose header may be unmapped) go
+ * the slow way, which probes the page first. */
+static bool cacheable(const void *p, const struct fl_block *b)
+{
+	uintptr_t in_page = (uintptr_t)p & (fl_state.page_size - 1);
+	if ((uintptr_t)p % FL_ALIGN || in_page <= FL_ALIGN)
+		return false;
+	/* Another thread may be flipping this head's PREV_INUSE bit (under
+	 * the lock, coalescing our left neighbour): read it once, whole. */
+	uint64_t head = __atomic_load_n(&b->head, __ATOMIC_RELAXED);
+	if ((head >> FL_MAGIC_SHIFT) != FL_MAGIC || (head & (FL_INUSE | FL_BIG)) != FL_INUSE)
+		return false;
+	size_t size = (size_t)(head & FL_SIZE_MASK);
+	if (size > FL_TCACHE_MAX_BLOCK || size < FL_MIN_BLOCK)
+		return false;
+	const struct fl_block *r = (const struct fl_block *)((const char *)b + size);
+	uint64_t right = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+	return (right >> FL_MAGIC_SHIFT) == FL_MAGIC && (right & FL_PREV_INUSE);
+}
+
 void flmalloc_free(void *p)
 {
 	if (!p)
 		return;
+	struct fl_block *b = fl_block_of(p);
+	if (cacheable(p, b) && fl_tcache_put(b))
+		return;
 	int saved = errno;
 	bool held;
-	struct fl_block *b = fl_validate(p, "free", &held);
+	b = fl_validate(p, "free", &held);
 	fl_release(b, held);
 	errno = saved;
 }

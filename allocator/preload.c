@@ -94,7 +94,7 @@ EXPORT struct mallinfo2 mallinfo2(void)
 	mi.ordblks = 0;
 	mi.hblks = s.big_blocks;
 	mi.uordblks = s.bytes_in_use;
-	mi.fordblks = s.bytes_free;
+	mi.fordblks = s.bytes_free + s.bytes_cached;
 	mi.keepcost = 0;
 	return mi;
 }

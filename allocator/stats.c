@@ -12,7 +12,8 @@ void flmalloc_stats(struct flmalloc_stats *out)
 	bool held = fl_lock();
 	uint64_t big = load(&fl_state.big_mapped);
 	out->bytes_mapped = fl_state.heap_mapped + big;
-	out->bytes_in_use = fl_state.heap_in_use + big;
+	out->bytes_cached = fl_tcache_bytes();
+	out->bytes_in_use = fl_state.heap_in_use - out->bytes_cached + big;
 	out->bytes_free = fl_state.heap_free;
 	out->bytes_purged = fl_state.purged_bytes;
 	out->regions = fl_state.region_count;

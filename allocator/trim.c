@@ -71,6 +71,7 @@ bool fl_trim_explicit(size_t target)
 int flmalloc_trim(size_t pad)
 {
 	fl_ensure_init();
+	fl_tcache_flush(); /* the calling thread's cached blocks are free memory too */
 	bool held = fl_lock();
 	bool released = fl_trim_explicit(pad);
 	fl_unlock(held);

@@ -1,0 +1,166 @@
+/*
+ * tcache.c: bounded per-thread caches of small blocks in front of the
+ * shared heap (glibc's tcache idea), used by the seg policy only.
+ *
+ * A freed block of at most FL_TCACHE_MAX_BLOCK bytes goes to the calling
+ * thread's bin for its exact size, if that bin holds fewer than
+ * FLMALLOC_TCACHE blocks (default 16); malloc of a request whose block is
+ * that size takes the newest one back.  Neither touches the lock, the
+ * policy's lists or any block head: a cached block stays *in use* from the
+ * heap's point of view, so every heap invariant and flmalloc_check_heap
+ * keep holding, and flmalloc_stats reports the cached bytes apart
+ * (bytes_cached; bytes_in_use counts only what the program holds).  Heads
+ * stay the heap's alone because another thread, freeing a neighbour under
+ * the lock, may be rewriting a cached block's PREV_INUSE bit at that very
+ * moment.
+ *
+ * Double free: a cached block's prev cell holds FL_TCACHE_MARK; a free
+ * finding the mark searches its bin (at most FLMALLOC_TCACHE blocks; the
+ * program's own data may hold the value by chance) and aborts if the block
+ * is there, as glibc does.  A block cached by another thread and freed
+ * again here is not caught.
+ *
+ * The price is fragmentation: a cached block is neither coalesced nor
+ * reused for another size, and LIFO reuse ignores seg's lowest-address
+ * rule.  The bound keeps it small: at most FLMALLOC_TCACHE blocks per size,
+ * and a program's cached bytes are dominated by sizes it is churning
+ * anyway.  The classic policies get no cache: their choices are the point.
+ *
+ * Thread exit: the first block a thread caches registers its cache (in a
+ * list under the heap lock, which is how stats sees every cache) and sets a
+ * pthread key whose destructor gives every block back to the heap and turns
+ * the cache off, so frees by later destructors go straight to the heap.
+ * fork: the child keeps only the forking thread's cache; blocks cached by
+ * the other threads stay in use for ever (as with glibc's tcache).
+ *
+ * Invariants: bins[i] holds counts[i] blocks, each of (i + 2) * 16 bytes,
+ * in use, linked through next, marked in prev; bytes is the sum of their
+ * sizes.
+ */
+#include <pthread.h>
+
+#include "internal.h"
+
+__thread struct fl_tcache fl_tcache __attribute__((tls_model("initial-exec")));
+
+static struct fl_tcache *tcache_registry; /* under the heap lock */
+static pthread_key_t tcache_key;
+static bool tcache_key_ok;
+
+static void registry_unlink(struct fl_tcache *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		tcache_registry = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+/* Gives back every cached block; caller holds the lock. */
+static void flush_locked(struct fl_tcache *c)
+{
+	for (unsigned i = 0; i < FL_TCACHE_BINS; i++) {
+		struct fl_block *b = c->bins[i];
+		while (b) {
+			struct fl_block *next = b->next;
+			fl_heap_free(b);
+			b = next;
+		}
+		c->bins[i] = NULL;
+		c->counts[i] = 0;
+	}
+	__atomic_store_n(&c->bytes, 0, __ATOMIC_RELAXED);
+}
+
+static void thread_exit(void *arg)
+{
+	struct fl_tcache *c = arg;
+	bool held = fl_lock();
+	flush_locked(c);
+	if (c->state == FL_TCACHE_LIVE)
+		registry_unlink(c);
+	c->state = FL_TCACHE_OFF;
+	fl_unlock(held);
+}
+
+/* The first put of a thread: register its cache.  pthread_setspecific may
+ * allocate (keys past the first 32), so the cache is off while it runs.
+ * Without a key nothing would flush the cache at thread exit, so the
+ * thread goes without one. */
+static bool register_cache(void)
+{
+	fl_tcache.state = FL_TCACHE_OFF;
+	if (!tcache_key_ok)
+		return false;
+	bool held = fl_lock();
+	fl_tcache.prev = NULL;
+	fl_tcache.next = tcache_registry;
+	if (tcache_registry)
+		tcache_registry->prev = &fl_tcache;
+	tcache_registry = &fl_tcache;
+	fl_unlock(held);
+	pthread_setspecific(tcache_key, &fl_tcache);
+	fl_tcache.state = FL_TCACHE_LIVE;
+	return true;
+}
+
+bool fl_tcache_holds(const struct fl_block *b)
+{
+	if (b->prev != FL_TCACHE_MARK || fl_size(b) > FL_TCACHE_MAX_BLOCK)
+		return false;
+	for (const struct fl_block *c = fl_tcache.bins[fl_tcache_bin(fl_size(b))]; c; c = c->next)
+		if (c == b)
+			return true;
+	return false;
+}
+
+bool fl_tcache_put(struct fl_block *b)
+{
+	size_t size = fl_size(b);
+	unsigned i = fl_tcache_bin(size);
+	if (__builtin_expect(b->prev == FL_TCACHE_MARK, 0) && fl_tcache_holds(b))
+		fl_error_misuse("free", "double free or invalid pointer", fl_payload(b));
+	if (fl_tcache.counts[i] >= fl_state.tcache_count)
+		return false;
+	if (__builtin_expect(fl_tcache.state != FL_TCACHE_LIVE, 0))
+		if (fl_tcache.state == FL_TCACHE_OFF || !register_cache())
+			return false;
+	b->prev = FL_TCACHE_MARK;
+	b->next = fl_tcache.bins[i];
+	fl_tcache.bins[i] = b;
+	fl_tcache.counts[i]++;
+	__atomic_store_n(&fl_tcache.bytes, fl_tcache.bytes + size, __ATOMIC_RELAXED);
+	return true;
+}
+
+void fl_tcache_flush(void)
+{
+	bool held = fl_lock();
+	flush_locked(&fl_tcache);
+	fl_unlock(held);
+}
+
+uint64_t fl_tcache_bytes(void)
+{
+	uint64_t sum = 0;
+	for (struct fl_tcache *c = tcache_registry; c; c = c->next)
+		sum += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+	return sum;
+}
+
+void fl_tcache_init(void)
+{
+	if (fl_state.tcache_count)
+		tcache_key_ok = pthread_key_create(&tcache_key, thread_exit) == 0;
+}
+
+void fl_tcache_atfork_child(void)
+{
+	tcache_registry = NULL;
+	if (fl_tcache.state == FL_TCACHE_LIVE) {
+		fl_tcache.next = fl_tcache.prev = NULL;
+		tcache_registry = &fl_tcache;
+	}
+}

@@ -1,0 +1,154 @@
+/*
+ * alloc_perf_tcache.c: seg's per-thread cache (allocator/tcache.c), run once
+ * per policy like every alloc_ test; under addr, lifo and best it checks
+ * that there is no cache at all.
+ *
+ *   reuse       a freed small block comes back for the next request of
+ *               its size (seg), is counted in bytes_cached and in neither
+ *               bytes_in_use nor bytes_free, and the heap stays consistent;
+ *   bound       at most FLMALLOC_TCACHE_DEFAULT blocks per size are cached,
+ *               the rest go back to the heap;
+ *   thread exit a thread's cached blocks return to the heap when it ends;
+ *   double free of a cached block aborts with the message (forked child);
+ *   realloc     of a cached block aborts too.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "flmalloc.h"
+#include "internal.h"
+#include "lib/check.h"
+
+static const char *policy;
+static bool seg;
+
+static struct flmalloc_stats stats(void)
+{
+	struct flmalloc_stats s;
+	flmalloc_stats(&s);
+	return s;
+}
+
+static void test_reuse(void)
+{
+	void *p = flmalloc_malloc(100);
+	REQUIRE(p, "malloc(100) failed");
+	struct flmalloc_stats s0 = stats();
+	flmalloc_free(p);
+	struct flmalloc_stats s1 = stats();
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a cached block", policy);
+	size_t bs = fl_block_size_for(100);
+	if (seg) {
+		CHECK(s1.bytes_cached == s0.bytes_cached + bs, "%s: bytes_cached %llu -> %llu, want +%zu", policy,
+		      (unsigned long long)s0.bytes_cached, (unsigned long long)s1.bytes_cached, bs);
+		CHECK(s1.bytes_in_use == s0.bytes_in_use - bs, "%s: a cached block still counts as in use", policy);
+		CHECK(s1.bytes_free == s0.bytes_free, "%s: a cached block counts as free heap", policy);
+		void *q = flmalloc_malloc(96); /* same block size */
+		CHECK(q == p, "%s: malloc did not take the cached block back (%p vs %p)", policy, q, p);
+		CHECK(stats().bytes_cached == s0.bytes_cached, "%s: bytes_cached not back after reuse", policy);
+		flmalloc_free(q);
+	} else {
+		CHECK(s1.bytes_cached == 0, "%s: a classic policy cached a block", policy);
+	}
+	fl_tcache_flush();
+	CHECK(stats().bytes_cached == 0, "%s: bytes_cached after flush", policy);
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after flush", policy);
+}
+
+static void test_bound(void)
+{
+	enum { N = FL_TCACHE_COUNT_DEFAULT + 8 };
+	void *v[N];
+	for (int i = 0; i < N; i++)
+		REQUIRE((v[i] = flmalloc_malloc(200)), "malloc(200) failed");
+	for (int i = 0; i < N; i++)
+		flmalloc_free(v[i]);
+	size_t want = seg ? FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(200) : 0;
+	CHECK(stats().bytes_cached == want, "%s: %llu bytes cached for one size, want %zu", policy,
+	      (unsigned long long)stats().bytes_cached, want);
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a full bin", policy);
+	fl_tcache_flush();
+}
+
+static void *thread_body(void *arg)
+{
+	(void)arg;
+	void *v[8];
+	for (int i = 0; i < 8; i++)
+		v[i] = flmalloc_malloc(48 + 16 * (size_t)i);
+	for (int i = 0; i < 8; i++)
+		flmalloc_free(v[i]);
+	return NULL;
+}
+
+static void test_thread_exit(void)
+{
+	uint64_t before = stats().bytes_cached;
+	pthread_t t;
+	REQUIRE(pthread_create(&t, NULL, thread_body, NULL) == 0, "pthread_create failed");
+	pthread_join(t, NULL);
+	CHECK(stats().bytes_cached == before, "%s: an ended thread's cache still holds %llu bytes", policy,
+	      (unsigned long long)(stats().bytes_cached - before));
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after a thread ended", policy);
+}
+
+/* Runs misuse(p) in a child with stderr on a pipe; requires SIGABRT and the
+ * message naming `call` and p. */
+static void expect_abort(const char *what, const char *call, void (*misuse)(void))
+{
+	int fds[2];
+	REQUIRE(pipe(fds) == 0, "pipe failed");
+	pid_t pid = fork();
+	REQUIRE(pid >= 0, "fork failed");
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		misuse();
+		_exit(0);
+	}
+	close(fds[1]);
+	char buf[512] = {0};
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof buf - 1 && (n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "%s: %s did not abort", policy, what);
+	char want[64];
+	snprintf(want, sizeof want, "flmalloc: %s(): double free", call);
+	CHECK(strstr(buf, want), "%s: %s: message '%s' lacks '%s'", policy, what, buf, want);
+}
+
+static void double_free(void)
+{
+	void *p = flmalloc_malloc(64);
+	flmalloc_free(p);
+	flmalloc_free(p);
+}
+
+static void realloc_after_free(void)
+{
+	void *p = flmalloc_malloc(64);
+	flmalloc_free(p);
+	void *q = flmalloc_realloc(p, 128);
+	(void)q;
+}
+
+int main(void)
+{
+	policy = stats().policy;
+	seg = !strcmp(policy, "seg");
+	test_reuse();
+	test_bound();
+	test_thread_exit();
+	expect_abort("double free of a cached block", "free", double_free);
+	expect_abort("realloc of a cached block", "realloc", realloc_after_free);
+	return check_exit_status("alloc_perf_tcache");
+}
