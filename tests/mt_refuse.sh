@@ -45,6 +45,17 @@ TRACE
 [ "$(csv_col "$TMP/fine.csv" 1 thread_events)" = "3;5" ] && [ "$(csv_col "$TMP/fine.csv" 1 remote_frees)" = 3 ] ||
 	fail "fine: $(tail -n 1 "$TMP/fine.csv")"
 
+# More recorded threads than a threaded replay runs (512): refused up
+# front, nothing written; --threads 1 replays it.
+awk 'BEGIN { print "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"mt-600\"}";
+	for (t = 0; t < 600; t++) printf "{\"op\":\"malloc\",\"id\":%d,\"size\":8,\"tid\":%d}\n{\"op\":\"free\",\"id\":%d,\"tid\":%d}\n", t, t, t, t }' >"$TMP/600.jsonl"
+"$FRAGLAB" replay --csv "$TMP/600.csv" "$TMP/600.jsonl" 2>"$TMP/600.err"
+[ $? = 2 ] && [ ! -e "$TMP/600.csv" ] &&
+	[ "$(cat "$TMP/600.err")" = "fraglab replay: $TMP/600.jsonl: 600 recorded threads; a threaded replay runs at most 512 (use --threads 1)" ] ||
+	fail "600 threads: $(cat "$TMP/600.err")"
+"$FRAGLAB" replay --threads 1 --csv "$TMP/600.csv" "$TMP/600.jsonl" 2>/dev/null && [ "$(csv_col "$TMP/600.csv" 1 events)" = 1200 ] ||
+	fail "600 threads with --threads 1"
+
 # Usage errors: one line, exit 2.
 "$FRAGLAB" replay --threads 3 "$TMP/fine.jsonl" >/dev/null 2>"$TMP/usage.err"
 [ $? = 2 ] && grep -q "^fraglab replay: --threads wants recorded or 1, not '3'$" "$TMP/usage.err" ||
