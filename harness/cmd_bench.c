@@ -38,7 +38,7 @@ static void bench_usage(FILE *out)
 		"allocator (default: glibc, flmalloc:addr, flmalloc:lifo, flmalloc:best,\n"
 		"flmalloc:seg, jemalloc, mimalloc, tcmalloc) with `fraglab replay`: N timing\n"
 		"runs (default %d) plus a series and a latency pass each.  Writes runs.csv,\n"
-		"summary.csv, series/TRACE.csv, machine.txt, hyperfine-TRACE.csv and the\n"
+		"summary.csv and .md, series/TRACE.csv, machine.txt, hyperfine-TRACE.csv and the\n"
 		"figures (*.png, *.svg) into --out (default results).  An allocator that is\n"
 		"not installed is reported and skipped.  A pass over --timeout (default %d s)\n"
 		"is recorded as status timeout.  --quick: glibc, flmalloc:seg and mimalloc only,\n"
