@@ -21,9 +21,9 @@ corpus=$BUILD/fuzz/corpus/$target
 artifacts=$BUILD/fuzz/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
 case $target in
-fuzz_trace_jsonl) data=(tests/data/good/*.jsonl tests/data/bad/*.jsonl) ;;
-fuzz_trace_json) data=(tests/data/good/*.json tests/data/bad/*.json tests/data/replay/*.json) ;;
-fuzz_import_rep) data=(tests/data/rep/*.rep) ;;
+fuzz_trace_jsonl) data=(tests/data/good/*.jsonl tests/data/bad/*.jsonl) dict=trace.dict ;;
+fuzz_trace_json) data=(tests/data/good/*.json tests/data/bad/*.json tests/data/replay/*.json) dict=trace.dict ;;
+fuzz_import_rep) data=(tests/data/rep/*.rep) dict=rep.dict ;;
 *) echo "campaign: unknown target $target" >&2; exit 2 ;;
 esac
 for f in tests/fuzz/corpus/"$target"/* tests/fuzz/regressions/"$target"/* "${data[@]}"; do
@@ -34,7 +34,7 @@ done
 # libFuzzer still reports crashes on its own copy of stderr.
 echo "campaign: $target for $seconds s, corpus $corpus ($(ls "$corpus" | wc -l) files)"
 "$bin" -max_total_time="$seconds" -rss_limit_mb=512 -timeout=10 \
-	-print_final_stats=1 -close_fd_mask=2 -artifact_prefix="$artifacts/" "$corpus" \
+	-print_final_stats=1 -close_fd_mask=2 -dict="tests/fuzz/$dict" -artifact_prefix="$artifacts/" "$corpus" \
 	2>&1 | tee "$BUILD/fuzz/$target.log" | grep -E '^#[0-9]+[[:space:]]+(INITED|DONE|pulse)|^stat::|ERROR|SUMMARY|artifact' 
 status=${PIPESTATUS[0]}
 echo "campaign: $target exit $status (log $BUILD/fuzz/$target.log)"
