@@ -184,6 +184,22 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 		}
 		size_t g = bench_csv_add_row(out);
 		char note[1024] = "";
+		/* A trace where this allocator had no ok run has nothing to
+		 * average; the note says so once, and it is left out of every
+		 * column (ok_runs shows the difference too). */
+		int ok_runs_col = bench_csv_col(out, "ok_runs");
+		char *has_ok = summary_alloc(n_members + 1);
+		size_t n_with_ok = 0;
+		for (size_t m = 0; m < n_members; m++) {
+			double v;
+			has_ok[m] = bench_csv_number(out, members[m], ok_runs_col, &v) && v > 0;
+			n_with_ok += (size_t)has_ok[m];
+			if (!has_ok[m]) {
+				size_t len = strlen(note);
+				snprintf(note + len, sizeof note - len, "%s %s", len ? "" : "no ok run on",
+					 bench_csv_get(out, members[m], trace_col));
+			}
+		}
 		for (size_t c = 0; c < out->n_cols; c++) {
 			const char *name = out->header[c];
 			if ((int)c == trace_col) {
@@ -199,12 +215,15 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 						sum += v;
 				set_number(out, g, name, sum);
 			} else {
-				/* Headline columns: over the traces with a positive value,
-				 * the others named in the note.  Every other column (counts
-				 * that are often 0, times): only when every trace has one. */
+				/* Over the traces with ok runs.  Headline columns: over
+				 * those with a positive value, the others named in the
+				 * note.  Every other column (counts that are often 0):
+				 * only when all of them have a positive value. */
 				size_t n = 0;
 				char left_out[512] = "";
 				for (size_t m = 0; m < n_members; m++) {
+					if (!has_ok[m])
+						continue;
 					if (bench_csv_number(out, members[m], (int)c, &vals[n]) && vals[n] > 0) {
 						n++;
 					} else {
@@ -214,7 +233,7 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 					}
 				}
 				int noted = is_noted_column(name);
-				set_number(out, g, name, noted || n == n_members ? summary_geomean(vals, n) : NAN);
+				set_number(out, g, name, noted || n == n_with_ok ? summary_geomean(vals, n) : NAN);
 				if (left_out[0] && noted) {
 					size_t len = strlen(note);
 					snprintf(note + len, sizeof note - len, "%s%s over %zu of %zu traces (not%s)",
@@ -222,6 +241,7 @@ static void add_geomean_rows(struct bench_csv *out, const struct summary_options
 				}
 			}
 		}
+		free(has_ok);
 		bench_csv_set_field(out, g, "note", note);
 	}
 	free(vals);

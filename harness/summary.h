@@ -17,14 +17,14 @@
  * (syscalls + 1) / (glibc's syscalls + 1), finite even when either made
  * none.
  * With geomean set, one more row per allocator has trace "geomean": the
- * geometric mean over traces of each numeric column.  A geometric mean
- * with a zero says nothing, so for the headline columns (the three ratios
- * and frag_peak) it is taken over the traces with a positive value (a
- * trace too small for any heap RSS has no RSS ratio or frag_peak, a failed
- * allocator none at all) and the `note` column names the traces left out
- * ("peak_rss_vs_glibc over 15 of 17 traces (not gen-classic gen-hundred)");
- * every other column is left empty unless every trace has a positive
- * value.
+ * geometric mean over the traces where that allocator had ok runs (the
+ * others are named in its `note`: "no ok run on git-repack").  A geometric
+ * mean with a zero says nothing, so for the headline columns (the three
+ * ratios and frag_peak) it is taken over the traces with a positive value
+ * (a trace too small for any heap RSS has no RSS ratio or frag_peak) and
+ * the note names the traces left out ("peak_rss_vs_glibc over 15 of 17
+ * traces (not gen-classic gen-hundred)"); every other column is left empty
+ * unless all those traces have a positive value.
  */
 #ifndef FRAGLAB_SUMMARY_H
 #define FRAGLAB_SUMMARY_H

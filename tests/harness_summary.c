@@ -16,7 +16,9 @@
  *     500, 2 syscalls -> ratios 1, 0.5, and (2+1)/(0+1) = 3.
  *   geomean flmalloc:seg: ops cbrt(3*4*1) = 2.2894..., RSS 0.5, syscall
  *     ratio cbrt(2.5/7 * 1 * 3); no geomean of its syscall counts (t2 has
- *     0), nor of glibc's (t2, t3 have 0). */
+ *     0), nor of glibc's (t2, t3 have 0).
+ *   t4: flmalloc:seg's only run crashed: left out of its geomean (the note
+ *     says so); glibc's geomean covers t4 (ops 1000). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +80,12 @@ static void test_fixture(void)
 {
 	struct bench_csv runs, sum;
 	CHECK(bench_csv_read("tests/data/bench/runs.csv", &runs) == 0);
-	CHECK(runs.n_rows == 10);
+	CHECK(runs.n_rows == 12);
 	static const char *const keys[] = {"trace", "allocator"};
 	struct summary_options opt = {keys, 2, 1};
 	summary_compute(&runs, &opt, &sum);
-	/* 6 trace x allocator rows and 2 geomean rows. */
-	CHECK(sum.n_rows == 8);
+	/* 8 trace x allocator rows and 2 geomean rows. */
+	CHECK(sum.n_rows == 10);
 
 	size_t g1 = find_row(&sum, "t1", "glibc");
 	CHECK(num(&sum, g1, "runs") == 3 && num(&sum, g1, "ok_runs") == 3);
@@ -119,14 +121,18 @@ static void test_fixture(void)
 	CHECK(near(num(&sum, gf, "ops_per_s_vs_glibc"), cbrt(12)));
 	CHECK(near(num(&sum, gf, "peak_rss_vs_glibc"), 0.5));
 	CHECK(near(num(&sum, gf, "syscalls_vs_glibc"), cbrt(2.5 / 7 * 3)));
-	CHECK(!strcmp(bench_csv_field(&sum, gf, "note"), ""));
+	CHECK(!strcmp(bench_csv_field(&sum, gf, "note"), "no ok run on t4"));
 	CHECK(isnan(num(&sum, gf, "syscalls")));
-	CHECK(num(&sum, gf, "runs") == 5 && num(&sum, gf, "ok_runs") == 4);
+	CHECK(near(num(&sum, gf, "malloc_p50_ns"), cbrt(25.0 * 25 * 100)));
+	CHECK(num(&sum, gf, "runs") == 6 && num(&sum, gf, "ok_runs") == 4);
+	size_t f4 = find_row(&sum, "t4", "flmalloc:seg");
+	CHECK(num(&sum, f4, "ok_runs") == 0 && !strcmp(bench_csv_field(&sum, f4, "failures"), "crashed:SIGSEGV x1"));
+	CHECK(isnan(num(&sum, f4, "ops_per_s_vs_glibc")));
 	CHECK(!strcmp(bench_csv_field(&sum, gf, "failures"), ""));
 	size_t gg = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "glibc");
 	CHECK(isnan(num(&sum, gg, "syscalls")));
 	CHECK(!strcmp(bench_csv_field(&sum, gg, "note"), ""));
-	CHECK(near(num(&sum, gg, "ops_per_s"), cbrt(50000.0 * 1000.0 * 1000.0)));
+	CHECK(near(num(&sum, gg, "ops_per_s"), pow(50000.0 * 1000.0 * 1000.0 * 1000.0, 0.25)));
 
 	/* The Markdown tables carry the same numbers. */
 	char md[] = "/tmp/fraglab-summary-md-XXXXXX";
@@ -141,7 +147,8 @@ static void test_fixture(void)
 	if (f)
 		fclose(f);
 	unlink(md);
-	CHECK(strstr(text, "### Geometric mean over 3 traces, against glibc") != NULL);
+	CHECK(strstr(text, "### Geometric mean over 4 traces, against glibc") != NULL);
+	CHECK(strstr(text, "| t4 | 1.00 | crashed:SIGSEGV x1 |") != NULL);
 	CHECK(strstr(text, "| flmalloc:seg | 2.29 | 0.50 | 1.02 |") != NULL);
 	CHECK(strstr(text, "| t1 | 1.00 | 3.00 |") != NULL);
 	CHECK(strstr(text, "| t3 | 1.00 | 1.00 |") != NULL);
