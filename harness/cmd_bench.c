@@ -23,7 +23,6 @@ static const char *const quick_allocators[] = {"glibc", "flmalloc:seg", "mimallo
  * 1-million-event trace under a minute): recorded as status timeout. */
 #define DEFAULT_TIMEOUT_S 60
 #define DEFAULT_RUNS 5
-#define DEFAULT_HYPERFINE_RUNS 5
 #define DEFAULT_HYPERFINE_TRACES 1
 #define MAX_TRACE_ARGS 1024
 
@@ -181,7 +180,8 @@ int cmd_bench(int argc, char **argv)
 	if (quick)
 		cfg.budget_s = QUICK_BUDGET_S;
 	cfg.hyperfine = want_hyperfine >= 0 ? want_hyperfine : !quick;
-	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : DEFAULT_HYPERFINE_RUNS;
+	/* hyperfine repeats each command as often as bench's timing runs. */
+	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : cfg.runs;
 	cfg.hyperfine_traces = DEFAULT_HYPERFINE_TRACES;
 
 	/* How bench was asked to run, recorded in machine.txt. */
