@@ -22,6 +22,13 @@ static uintptr_t page_down(uintptr_t a)
 
 bool fl_heap_span(const struct fl_block *b, uintptr_t *lo, uintptr_t *hi)
 {
+	/* Most free blocks are too small to hold a whole page past their
+	 * cells: say so before any address arithmetic (this runs for every
+	 * block entering or leaving the lists). */
+	if (fl_size(b) < fl_state.page_size + FL_SPAN_START) {
+		*lo = *hi = 0;
+		return false;
+	}
 	uintptr_t start = page_down((uintptr_t)b + FL_SPAN_START + fl_state.page_size - 1);
 	uintptr_t end = page_down((uintptr_t)b + fl_size(b));
 	*lo = start;
@@ -43,7 +50,22 @@ static struct fl_purged purged_get(struct fl_block *b)
 	return *purged_cells(b);
 }
 
-static void account(struct fl_block *b, int sign)
+static void account_pages(struct fl_block *b, int sign);
+
+/* Adds (sign > 0) or removes free block b's bytes to the free counters.
+ * Blocks without a whole page past their cells (most of them) only move
+ * heap_free; that case is inline, the page arithmetic is not. */
+static inline void account(struct fl_block *b, int sign)
+{
+	size_t size = fl_size(b);
+	if (__builtin_expect(size < fl_state.page_size + FL_SPAN_START, 1)) {
+		fl_state.heap_free += sign > 0 ? size : -size;
+		return;
+	}
+	account_pages(b, sign);
+}
+
+__attribute__((noinline)) static void account_pages(struct fl_block *b, int sign)
 {
 	uintptr_t lo, hi;
 	uint64_t span = fl_heap_span(b, &lo, &hi) ? hi - lo : 0;
