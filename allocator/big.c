@@ -68,11 +68,30 @@ void *fl_big_alloc(size_t size, size_t align)
 	return fl_payload(b);
 }
 
+/* The dynamic cutoff, glibc's rule: a big block freed shows the program
+ * allocates and frees blocks of that size, so from now on requests below
+ * its mapping's length are served from the heap (and reused there)
+ * instead of costing an mmap and a munmap each.  It only rises, up to
+ * FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises with it to twice the cutoff
+ * (glibc's trim threshold), so such blocks freed into the heap are not
+ * purged straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP set in the
+ * environment stays as set. */
+static void raise_cutoff(size_t len)
+{
+	if (fl_state.big_fixed || len > FL_BIG_DYNAMIC_MAX ||
+	    len <= __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&fl_state.big_threshold, len, __ATOMIC_RELAXED);
+	if (!fl_state.keep_fixed && __atomic_load_n(&fl_state.keep, __ATOMIC_RELAXED) < 2 * len)
+		__atomic_store_n(&fl_state.keep, 2 * len, __ATOMIC_RELAXED);
+}
+
 void fl_big_free(struct fl_block *b)
 {
 	size_t len = fl_size(b);
 	fl_os_unmap(mapping_of(b), len);
 	account(-(int64_t)len, -1);
+	raise_cutoff(len);
 }
 
 size_t fl_big_usable(const struct fl_block *b)

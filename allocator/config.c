@@ -68,6 +68,8 @@ void fl_config_load(void)
 	}
 	config_size("FLMALLOC_BIG", &fl_state.big_threshold, FL_BIG_DEFAULT);
 	config_size("FLMALLOC_KEEP", &fl_state.keep, FL_KEEP_DEFAULT);
+	fl_state.big_fixed = getenv("FLMALLOC_BIG") != NULL;
+	fl_state.keep_fixed = getenv("FLMALLOC_KEEP") != NULL;
 	/* The thread cache serves seg only: the classic policies' choices of
 	 * block are what they are measured for. */
 	size_t count;

@@ -98,6 +98,8 @@
 #define FL_PURGE_MIN_SPAN ((size_t)64 << 10)
 
 #define FL_BIG_DEFAULT ((size_t)256 << 10)
+/* The dynamic cutoff (big.c) rises no higher than this. */
+#define FL_BIG_DYNAMIC_MAX ((size_t)32 << 20)
 #define FL_KEEP_DEFAULT ((size_t)4 << 20)
 
 _Static_assert(FL_MIN_BLOCK % FL_ALIGN == 0, "block sizes stay multiples of 16");
@@ -307,8 +309,10 @@ void fl_tcache_atfork_child(void);
 struct fl_state {
 	int initialized; /* read with acquire, written with release */
 	const struct fl_policy *policy;
-	size_t big_threshold;
-	size_t keep;
+	size_t big_threshold; /* relaxed atomics: raised by fl_big_free */
+	size_t keep;          /* relaxed atomics: raised with big_threshold */
+	bool big_fixed;       /* FLMALLOC_BIG was set: the cutoff never moves */
+	bool keep_fixed;      /* FLMALLOC_KEEP was set */
 	size_t tcache_count; /* blocks per bin (FLMALLOC_TCACHE); 0: no cache */
 	size_t page_size;
 	struct fl_region *regions; /* doubly linked, newest first */
@@ -331,6 +335,12 @@ struct fl_state {
 	uint64_t madvise_calls;
 };
 extern struct fl_state fl_state;
+
+/* Requests at or above this get their own mapping (big.c may raise it). */
+static inline size_t fl_big_cutoff(void)
+{
+	return __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED);
+}
 
 /* init.c */
 void fl_init_slow(void);

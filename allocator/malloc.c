@@ -22,7 +22,7 @@ void *flmalloc_malloc(size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (size >= fl_state.big_threshold)
+	if (size >= fl_big_cutoff())
 		return fl_big_alloc(size, FL_ALIGN);
 	size_t need = fl_block_size_for(size);
 	bool held = fl_lock();

@@ -27,7 +27,7 @@ static void *aligned_alloc_pow2(size_t align, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (size + align >= fl_state.big_threshold)
+	if (size + align >= fl_big_cutoff())
 		return fl_big_alloc(size, align);
 	bool held = fl_lock();
 	struct fl_block *b = fl_heap_alloc_aligned(fl_block_size_for(size), align);

@@ -35,7 +35,7 @@ void *flmalloc_realloc(void *p, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	bool big_wanted = size >= fl_state.big_threshold;
+	bool big_wanted = size >= fl_big_cutoff();
 	if (b->head & FL_BIG) {
 		if (big_wanted)
 			return fl_big_realloc(b, size);

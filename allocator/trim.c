@@ -59,8 +59,9 @@ static bool release_until(const uint64_t *counter, size_t target, size_t min_spa
 
 void fl_trim_after_free(void)
 {
-	if (fl_state.free_large_bytes > fl_state.keep)
-		release_until(&fl_state.free_large_bytes, fl_state.keep / 2, FL_PURGE_MIN_SPAN, false);
+	size_t keep = __atomic_load_n(&fl_state.keep, __ATOMIC_RELAXED); /* big.c may raise it */
+	if (fl_state.free_large_bytes > keep)
+		release_until(&fl_state.free_large_bytes, keep / 2, FL_PURGE_MIN_SPAN, false);
 }
 
 bool fl_trim_explicit(size_t target)
