@@ -252,6 +252,43 @@ struct fl_block *fl_splay_first_fit(struct fl_block *root, size_t size);
 int fl_splay_check(const struct fl_block *root, enum fl_splay_order order, size_t min_size,
 		   size_t max_size, const char *who);
 
+/* ---------------------------------------------------------------- state */
+struct fl_state {
+	int initialized; /* read with acquire, written with release */
+	const struct fl_policy *policy;
+	size_t big_threshold; /* relaxed atomics: raised by fl_big_free */
+	size_t keep;          /* relaxed atomics: raised with big_threshold */
+	bool big_fixed;       /* FLMALLOC_BIG was set: the cutoff never moves */
+	bool keep_fixed;      /* FLMALLOC_KEEP was set */
+	size_t tcache_count; /* blocks per bin (FLMALLOC_TCACHE); 0: no cache */
+	size_t page_size;
+	struct fl_region *regions; /* doubly linked, newest first */
+	/* heap accounting, protected by the heap lock */
+	uint64_t heap_mapped;
+	uint64_t heap_in_use;
+	uint64_t heap_free;
+	uint64_t free_page_bytes; /* whole pages inside free blocks not purged */
+	uint64_t free_large_bytes; /* the part of free_page_bytes held by blocks
+				    * with at least FL_PURGE_MIN_SPAN of it:
+				    * what FLMALLOC_KEEP bounds */
+	uint64_t purged_bytes;    /* whole pages inside free blocks purged */
+	uint64_t region_count;
+	/* updated with relaxed atomics: big blocks take no lock */
+	uint64_t big_mapped;
+	uint64_t big_count;
+	uint64_t mmap_calls;
+	uint64_t munmap_calls;
+	uint64_t mremap_calls;
+	uint64_t madvise_calls;
+};
+extern struct fl_state fl_state;
+
+/* Requests at or above this get their own mapping (big.c may raise it). */
+static inline size_t fl_big_cutoff(void)
+{
+	return __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED);
+}
+
 /* ---------------------------------------------------------------- tcache
  * Per-thread caches of small blocks in front of the shared heap (tcache.c).
  * Bin i holds blocks of exactly (i + 2) * 16 bytes, singly linked through
@@ -292,55 +329,34 @@ static inline struct fl_block *fl_tcache_get(size_t need)
 /* Written in a cached block's prev cell (a value no pointer to a block
  * takes: odd). */
 #define FL_TCACHE_MARK ((struct fl_block *)(uintptr_t)0xf1a7cac4ef1a7ca1ull)
+/* The slow cases of fl_tcache_put: a marked block (maybe a double free:
+ * aborts if so) or a cache not live yet (registers it). */
+bool fl_tcache_put_slow(struct fl_block *b);
+/* Whether b (in use from the heap's view) is in this thread's cache. */
+bool fl_tcache_holds(const struct fl_block *b);
 /* Takes heap block b (validated, in use, size <= FL_TCACHE_MAX_BLOCK) into
  * this thread's cache; false when the bin is full or caching is off.
  * Aborts on a second free of a block this thread holds cached. */
-bool fl_tcache_put(struct fl_block *b);
-/* Whether b (in use from the heap's view) is in this thread's cache. */
-bool fl_tcache_holds(const struct fl_block *b);
+static inline bool fl_tcache_put(struct fl_block *b, size_t size)
+{
+	unsigned i = fl_tcache_bin(size);
+	if (fl_tcache.counts[i] >= fl_state.tcache_count)
+		return false;
+	if (__builtin_expect(b->prev == FL_TCACHE_MARK || fl_tcache.state != FL_TCACHE_LIVE, 0))
+		return fl_tcache_put_slow(b);
+	b->prev = FL_TCACHE_MARK;
+	b->next = fl_tcache.bins[i];
+	fl_tcache.bins[i] = b;
+	fl_tcache.counts[i]++;
+	__atomic_store_n(&fl_tcache.bytes, fl_tcache.bytes + size, __ATOMIC_RELAXED);
+	return true;
+}
 /* Gives every block of this thread's cache back to the heap. */
 void fl_tcache_flush(void);
 /* Sum of the bytes held by every live thread's cache; caller holds the lock. */
 uint64_t fl_tcache_bytes(void);
 void fl_tcache_init(void);
 void fl_tcache_atfork_child(void);
-
-/* ---------------------------------------------------------------- state */
-struct fl_state {
-	int initialized; /* read with acquire, written with release */
-	const struct fl_policy *policy;
-	size_t big_threshold; /* relaxed atomics: raised by fl_big_free */
-	size_t keep;          /* relaxed atomics: raised with big_threshold */
-	bool big_fixed;       /* FLMALLOC_BIG was set: the cutoff never moves */
-	bool keep_fixed;      /* FLMALLOC_KEEP was set */
-	size_t tcache_count; /* blocks per bin (FLMALLOC_TCACHE); 0: no cache */
-	size_t page_size;
-	struct fl_region *regions; /* doubly linked, newest first */
-	/* heap accounting, protected by the heap lock */
-	uint64_t heap_mapped;
-	uint64_t heap_in_use;
-	uint64_t heap_free;
-	uint64_t free_page_bytes; /* whole pages inside free blocks not purged */
-	uint64_t free_large_bytes; /* the part of free_page_bytes held by blocks
-				    * with at least FL_PURGE_MIN_SPAN of it:
-				    * what FLMALLOC_KEEP bounds */
-	uint64_t purged_bytes;    /* whole pages inside free blocks purged */
-	uint64_t region_count;
-	/* updated with relaxed atomics: big blocks take no lock */
-	uint64_t big_mapped;
-	uint64_t big_count;
-	uint64_t mmap_calls;
-	uint64_t munmap_calls;
-	uint64_t mremap_calls;
-	uint64_t madvise_calls;
-};
-extern struct fl_state fl_state;
-
-/* Requests at or above this get their own mapping (big.c may raise it). */
-static inline size_t fl_big_cutoff(void)
-{
-	return __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED);
-}
 
 /* init.c */
 void fl_init_slow(void);

@@ -87,25 +87,38 @@ void fl_release(struct fl_block *b, bool held)
 }
 
 /* The checks fl_validate makes of a heap block, for a block the thread
- * cache may take: true when p is a small heap block in use.  Pointers near
- * a page start (where big payloads sit, whose header may be unmapped) go
- * the slow way, which probes the page first. */
-static bool cacheable(const void *p, const struct fl_block *b)
+ * cache may take: its size when p is a small heap block in use, else 0.
+ * Pointers near a page start (where big payloads sit, whose header may be
+ * unmapped) go the slow way, which probes the page first. */
+static inline size_t cacheable(const void *p, const struct fl_block *b)
 {
 	uintptr_t in_page = (uintptr_t)p & (fl_state.page_size - 1);
 	if ((uintptr_t)p % FL_ALIGN || in_page <= FL_ALIGN)
-		return false;
+		return 0;
 	/* Another thread may be flipping this head's PREV_INUSE bit (under
 	 * the lock, coalescing our left neighbour): read it once, whole. */
 	uint64_t head = __atomic_load_n(&b->head, __ATOMIC_RELAXED);
 	if ((head >> FL_MAGIC_SHIFT) != FL_MAGIC || (head & (FL_INUSE | FL_BIG)) != FL_INUSE)
-		return false;
+		return 0;
 	size_t size = (size_t)(head & FL_SIZE_MASK);
 	if (size > FL_TCACHE_MAX_BLOCK || size < FL_MIN_BLOCK)
-		return false;
+		return 0;
 	const struct fl_block *r = (const struct fl_block *)((const char *)b + size);
 	uint64_t right = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-	return (right >> FL_MAGIC_SHIFT) == FL_MAGIC && (right & FL_PREV_INUSE);
+	if ((right >> FL_MAGIC_SHIFT) != FL_MAGIC || !(right & FL_PREV_INUSE))
+		return 0;
+	return size;
+}
+
+/* Everything but the thread cache: kept out of line so the fast path
+ * stays a handful of instructions without spills. */
+__attribute__((noinline)) static void free_slow(void *p)
+{
+	int saved = errno;
+	bool held;
+	struct fl_block *b = fl_validate(p, "free", &held);
+	fl_release(b, held);
+	errno = saved;
 }
 
 void flmalloc_free(void *p)
@@ -113,13 +126,10 @@ void flmalloc_free(void *p)
 	if (!p)
 		return;
 	struct fl_block *b = fl_block_of(p);
-	if (cacheable(p, b) && fl_tcache_put(b))
+	size_t size = cacheable(p, b);
+	if (size && fl_tcache_put(b, size))
 		return;
-	int saved = errno;
-	bool held;
-	b = fl_validate(p, "free", &held);
-	fl_release(b, held);
-	errno = saved;
+	free_slow(p);
 }
 
 size_t fl_usable(const struct fl_block *b)

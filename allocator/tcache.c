@@ -116,17 +116,14 @@ bool fl_tcache_holds(const struct fl_block *b)
 	return false;
 }
 
-bool fl_tcache_put(struct fl_block *b)
+bool fl_tcache_put_slow(struct fl_block *b)
 {
+	if (b->prev == FL_TCACHE_MARK && fl_tcache_holds(b))
+		fl_error_misuse("free", "double free or invalid pointer", fl_payload(b));
+	if (fl_tcache.state != FL_TCACHE_LIVE && (fl_tcache.state == FL_TCACHE_OFF || !register_cache()))
+		return false;
 	size_t size = fl_size(b);
 	unsigned i = fl_tcache_bin(size);
-	if (__builtin_expect(b->prev == FL_TCACHE_MARK, 0) && fl_tcache_holds(b))
-		fl_error_misuse("free", "double free or invalid pointer", fl_payload(b));
-	if (fl_tcache.counts[i] >= fl_state.tcache_count)
-		return false;
-	if (__builtin_expect(fl_tcache.state != FL_TCACHE_LIVE, 0))
-		if (fl_tcache.state == FL_TCACHE_OFF || !register_cache())
-			return false;
 	b->prev = FL_TCACHE_MARK;
 	b->next = fl_tcache.bins[i];
 	fl_tcache.bins[i] = b;
