@@ -8,22 +8,28 @@
  *                 i.e. 8 linear sub-ranges per power of two (each spans
  *                 at most 12.5% of its sizes).
  *
- * find(size) looks first in the class whose every block fits (the request's
- * own class when size is a class's lower bound, else the next one), found by
- * find-first-set on the bitmaps: O(1).  Only when no such class holds a
- * block does it walk the request's own class for a block that happens to fit
- * (so the heap grows only when nothing fits).
+ * find(size) is best fit: the smallest free block >= size, the lowest
+ * address among equals.  An exact class holds one size, so its tree is
+ * keyed by address and find takes its minimum when the request's class is
+ * not empty; a range class's tree is keyed by (size, address), so find
+ * first asks the request's own range class for its lower bound of size
+ * (O(log k) amortized), then takes the least key of the first non-empty
+ * higher class, found by find-first-set on the bitmaps: O(1).
  *
- * Within a class the blocks form a splay tree keyed by address (splay.c),
- * and find takes its minimum: lowest address first, which packs live data
- * toward low addresses.  A sorted list would make insert walk the class
- * (measured: 46% of python's run time with thousands of same-size blocks);
- * the tree makes insert, remove and the minimum O(log k) amortized for a
- * class of k blocks, and a block just found is at the root, so taking it
- * costs O(1).
+ * Lowest address first holds within every exact class (where it is the
+ * only freedom left) and among equal sizes in a range class.  Range classes
+ * were first kept in address order too, find taking the lowest address of
+ * the first class whose every block fits: on traces/gcc-cc1 that peaked at
+ * 5.52 MB RSS (frag_peak 1.43) where best fit peaked at 4.08 MB (glibc:
+ * 4.39 MB); see docs/profiling.md for the corpus-wide figures.
  *
- * Invariants: every listed block is in the class of its size; each class
- * tree is in address order; bit c of seg_bits is set iff class c is
+ * The trees (splay.c) make insert, remove and find O(log k) amortized for
+ * a class of k blocks; a sorted list made insert walk the class (measured:
+ * 46% of python's run time with thousands of same-size blocks).
+ *
+ * Invariants: every listed block is in the class of its size; each exact
+ * class tree is in address order, each range class tree in (size,
+ * address) order; bit c of seg_bits is set iff class c is
  * non-empty; bit w of seg_summary is set iff seg_bits[w] != 0.
  */
 #include "internal.h"
@@ -93,34 +99,44 @@ static unsigned seg_first_nonempty(unsigned c)
 	return w * 64 + (unsigned)__builtin_ctzll(seg_bits[w]);
 }
 
+/* Exact classes hold one size, so (size, address) order is address order
+ * there; range classes are ordered by size first (best fit). */
+static enum fl_splay_order seg_order(unsigned c)
+{
+	return c < SEG_EXACT_CLASSES ? FL_SPLAY_BY_ADDRESS : FL_SPLAY_BY_SIZE;
+}
+
 static void seg_insert(struct fl_block *b)
 {
 	unsigned c = seg_class_of(fl_size(b));
-	fl_splay_insert(&seg_roots[c], b, FL_SPLAY_BY_ADDRESS);
+	fl_splay_insert(&seg_roots[c], b, seg_order(c));
 	seg_mark(c);
+}
+
+static void seg_remove_keyed(unsigned c, const struct fl_block *b, size_t size)
+{
+	struct fl_splay_key k = fl_splay_key_of(b, size);
+	fl_splay_remove(&seg_roots[c], &k, seg_order(c));
+	seg_unmark_if_empty(c);
 }
 
 static void seg_remove(struct fl_block *b)
 {
-	unsigned c = seg_class_of(fl_size(b));
-	struct fl_splay_key k = fl_splay_key_of(b, fl_size(b));
-	fl_splay_remove(&seg_roots[c], &k, FL_SPLAY_BY_ADDRESS);
-	seg_unmark_if_empty(c);
+	seg_remove_keyed(seg_class_of(fl_size(b)), b, fl_size(b));
 }
 
 static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *nb)
 {
 	unsigned co = seg_class_of(old_size), cn = seg_class_of(fl_size(nb));
-	struct fl_splay_key k = fl_splay_key_of(old, old_size);
-	if (co == cn) {
-		/* No free block lies between old and nb, so nb's place in the
-		 * class's address order is old's. */
-		fl_splay_replace(&seg_roots[cn], &k, nb, FL_SPLAY_BY_ADDRESS);
+	if (co == cn && (co < SEG_EXACT_CLASSES || fl_size(nb) == old_size)) {
+		/* Same key order position: no free block lies between old and
+		 * nb, and the size did not change. */
+		struct fl_splay_key k = fl_splay_key_of(old, old_size);
+		fl_splay_replace(&seg_roots[cn], &k, nb, seg_order(cn));
 		return;
 	}
-	fl_splay_remove(&seg_roots[co], &k, FL_SPLAY_BY_ADDRESS);
-	seg_unmark_if_empty(co);
-	fl_splay_insert(&seg_roots[cn], nb, FL_SPLAY_BY_ADDRESS);
+	seg_remove_keyed(co, old, old_size);
+	fl_splay_insert(&seg_roots[cn], nb, seg_order(cn));
 	seg_mark(cn);
 }
 
@@ -128,12 +144,20 @@ static struct fl_block *seg_find(size_t size)
 {
 	static const struct fl_splay_key lowest = {0, 0, NULL};
 	unsigned own = seg_class_of(size);
-	unsigned start = seg_class_floor(own) == size ? own : own + 1;
-	unsigned c = seg_first_nonempty(start);
+	if (own >= SEG_EXACT_CLASSES && seg_roots[own]) {
+		/* The smallest block of the request's own range class that
+		 * fits, if any: better than anything in a higher class. */
+		struct fl_splay_key k = {.size = size, .addr = 0, .self = NULL};
+		struct fl_block *b = fl_splay_lower_bound(&seg_roots[own], &k, FL_SPLAY_BY_SIZE);
+		if (b)
+			return b;
+	}
+	/* Every block of a higher class fits: take the first non-empty one's
+	 * least key (exact class: lowest address; range class: smallest size,
+	 * lowest address among equals). */
+	unsigned c = seg_first_nonempty(own < SEG_EXACT_CLASSES ? own : own + 1);
 	if (c < SEG_CLASSES)
-		return fl_splay_lower_bound(&seg_roots[c], &lowest, FL_SPLAY_BY_ADDRESS);
-	if (start != own)
-		return fl_splay_first_fit(seg_roots[own], size);
+		return fl_splay_lower_bound(&seg_roots[c], &lowest, seg_order(c));
 	return NULL;
 }
 
@@ -147,7 +171,7 @@ static int seg_check(void)
 		if (bit)
 			summary |= (uint64_t)1 << (c / 64);
 		size_t hi = c + 1 < SEG_CLASSES ? seg_class_floor(c + 1) : SIZE_MAX;
-		if (fl_splay_check(seg_roots[c], FL_SPLAY_BY_ADDRESS, seg_class_floor(c), hi, "seg"))
+		if (fl_splay_check(seg_roots[c], seg_order(c), seg_class_floor(c), hi, "seg"))
 			return -1;
 	}
 	if (summary != seg_summary)
