@@ -1,7 +1,7 @@
 #!/bin/bash
-# mt_verify.sh: threaded replay (issue 8).  A trace with a known number of
-# cross-thread frees and reallocs, and fraglab gen's multi-threaded
-# patterns at 2, 4 and 8 threads, replay with --verify on real threads with
+# mt_verify.sh: threaded replay (issue 8).  Traces with a known number of
+# cross-thread frees and reallocs on 2, 4 and 8 threads, and fraglab gen's
+# multi-threaded patterns on 4, replay with --verify on real threads with
 # every allocator that is installed (glibc, flmalloc's four policies,
 # jemalloc, mimalloc, tcmalloc); the CSV's per-thread event counts equal
 # the trace's, and its dependency counts equal the hand-counted ones.
@@ -47,31 +47,43 @@ check_rows() {
 	done
 }
 
-# Hand-made: R rounds of  A: malloc x; B: malloc y; B: free x (remote);
-# A: realloc y (waits for B's malloc); A: free y (not remote: A reallocated
-# it).  So R remote frees, 2R cross-thread dependencies, A 3R events, B 2R.
-R=2000
-awk -v R=$R 'BEGIN { print "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"mt-pingpong\"}";
-	for (r = 0; r < R; r++) {
-		printf "{\"op\":\"malloc\",\"id\":%d,\"size\":%d,\"tid\":7}\n", 2*r, 16 + r % 200;
-		printf "{\"op\":\"malloc\",\"id\":%d,\"size\":%d,\"tid\":9}\n", 2*r+1, 24 + r % 300;
-		printf "{\"op\":\"free\",\"id\":%d,\"tid\":9}\n", 2*r;
-		printf "{\"op\":\"realloc\",\"id\":%d,\"size\":%d,\"tid\":7}\n", 2*r+1, 100 + r % 900;
-		printf "{\"op\":\"free\",\"id\":%d,\"tid\":7}\n", 2*r+1 } }' >"$TMP/pingpong.jsonl"
-"$FRAGLAB" replay --verify "${allocs[@]}" --csv "$TMP/pp.csv" "$TMP/pingpong.jsonl" 2>"$TMP/pp.err" ||
-	fail "pingpong: $(grep -v ': ok' "$TMP/pp.err")"
-check_rows "$TMP/pp.csv" "$TMP/pingpong.jsonl" 2
-[ "$(tid_counts "$TMP/pingpong.jsonl")" = "$((3 * R));$((2 * R))" ] || fail "tid_counts itself is wrong"
-[ "$(csv_col "$TMP/pp.csv" 1 remote_frees)" = $R ] || fail "remote_frees $(csv_col "$TMP/pp.csv" 1 remote_frees), want $R"
-[ "$(csv_col "$TMP/pp.csv" 1 handoffs)" = $((2 * R)) ] || fail "handoffs $(csv_col "$TMP/pp.csv" 1 handoffs), want $((2 * R))"
-grep -q "mt-pingpong: 2 threads, $((2 * R)) cross-thread dependencies ($R remote frees, 0 slots taken from other threads)" "$TMP/pp.err" ||
-	fail "pingpong progress line: $(head -n 1 "$TMP/pp.err")"
+# Hand-made, on N = 2, 4 and 8 threads (recorded tids 100..100+N-1): R
+# rounds of, for each thread k, with j = k+1 mod N:  k: malloc x;  j: malloc
+# y;  j: free x (remote);  k: realloc y (waits for j's malloc);  k: free y
+# (not remote: k reallocated it).  So R*N remote frees, 2*R*N cross-thread
+# dependencies and 5*R events per thread.
+R=400
+ring_trace() {
+	awk -v R=$R -v N=$1 'BEGIN { printf "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"mt-ring-%d\"}\n", N;
+		id = 0
+		for (r = 0; r < R; r++) for (k = 0; k < N; k++) {
+			j = (k + 1) % N; x = id++; y = id++
+			printf "{\"op\":\"malloc\",\"id\":%d,\"size\":%d,\"tid\":%d}\n", x, 16 + (r * 7 + k) % 200, 100 + k
+			printf "{\"op\":\"malloc\",\"id\":%d,\"size\":%d,\"tid\":%d}\n", y, 24 + (r * 13 + k) % 300, 100 + j
+			printf "{\"op\":\"free\",\"id\":%d,\"tid\":%d}\n", x, 100 + j
+			printf "{\"op\":\"realloc\",\"id\":%d,\"size\":%d,\"tid\":%d}\n", y, 100 + (r * 31 + k) % 900, 100 + k
+			printf "{\"op\":\"free\",\"id\":%d,\"tid\":%d}\n", y, 100 + k } }'
+}
+for n in 2 4 8; do
+	ring_trace $n >"$TMP/ring-$n.jsonl"
+	"$FRAGLAB" replay --verify "${allocs[@]}" --csv "$TMP/ring-$n.csv" "$TMP/ring-$n.jsonl" 2>"$TMP/ring-$n.err" ||
+		fail "ring on $n threads: $(grep -v ': ok' "$TMP/ring-$n.err")"
+	check_rows "$TMP/ring-$n.csv" "$TMP/ring-$n.jsonl" $n
+	want=$(for ((k = 0; k < n; k++)); do printf '%s%d' "$([ $k = 0 ] || echo ';')" $((5 * R)); done)
+	[ "$(tid_counts "$TMP/ring-$n.jsonl")" = "$want" ] || fail "tid_counts itself is wrong: $(tid_counts "$TMP/ring-$n.jsonl")"
+	[ "$(csv_col "$TMP/ring-$n.csv" 1 remote_frees)" = $((R * n)) ] ||
+		fail "ring $n: remote_frees $(csv_col "$TMP/ring-$n.csv" 1 remote_frees), want $((R * n))"
+	[ "$(csv_col "$TMP/ring-$n.csv" 1 handoffs)" = $((2 * R * n)) ] ||
+		fail "ring $n: handoffs $(csv_col "$TMP/ring-$n.csv" 1 handoffs), want $((2 * R * n))"
+	grep -q "mt-ring-$n: $n threads, $((2 * R * n)) cross-thread dependencies ($((R * n)) remote frees, 0 slots taken from other threads)" "$TMP/ring-$n.err" ||
+		fail "ring $n progress line: $(head -n 1 "$TMP/ring-$n.err")"
+done
 
-# --threads 1: the same trace in global order on one thread.
-"$FRAGLAB" replay --threads 1 --verify --csv "$TMP/pp1.csv" "$TMP/pingpong.jsonl" 2>/dev/null || fail "--threads 1"
-[ "$(csv_col "$TMP/pp1.csv" 1 threads)" = 1 ] && [ "$(csv_col "$TMP/pp1.csv" 1 handoffs)" = 0 ] &&
-	[ "$(csv_col "$TMP/pp1.csv" 1 thread_events)" = $((5 * R)) ] ||
-	fail "--threads 1 row: $(tail -n 1 "$TMP/pp1.csv")"
+# --threads 1: the same events in global order on one thread.
+"$FRAGLAB" replay --threads 1 --verify --csv "$TMP/ring1.csv" "$TMP/ring-4.jsonl" 2>/dev/null || fail "--threads 1"
+[ "$(csv_col "$TMP/ring1.csv" 1 threads)" = 1 ] && [ "$(csv_col "$TMP/ring1.csv" 1 handoffs)" = 0 ] &&
+	[ "$(csv_col "$TMP/ring1.csv" 1 thread_events)" = $((20 * R)) ] ||
+	fail "--threads 1 row: $(tail -n 1 "$TMP/ring1.csv")"
 
 # A producer that never frees, with replay slots capped at 4 x the trace's
 # (FRAGLAB_REPLAY_EXTRA_SLOTS=0): past the cap the producer takes the
@@ -87,26 +99,21 @@ check_rows "$TMP/prod.csv" "$TMP/producer.jsonl" 2
 grep -q "mt-producer: 2 threads, [0-9]* cross-thread dependencies (3000 remote frees, [1-9][0-9]* slots taken from other threads), [0-9]* replay slots" "$TMP/prod.err" ||
 	fail "capped producer: $(head -n 1 "$TMP/prod.err")"
 
-# fraglab gen's patterns on 2, 4 and 8 threads (thread-churn, which has no
-# cross-thread dependency, on 8 only).
-for n in 2 4 8; do
-	traces=()
-	patterns="producer-consumer larson"
-	[ $n = 8 ] && patterns="$patterns thread-churn"
-	for p in $patterns; do
-		"$FRAGLAB" gen "$p" --threads $n --events 4000 -o "$TMP/$p-$n.jsonl" || fail "gen $p --threads $n"
-		traces+=("$TMP/$p-$n.jsonl")
-	done
-	"$FRAGLAB" replay --verify "${allocs[@]}" --csv "$TMP/gen-$n.csv" "${traces[@]}" 2>"$TMP/gen-$n.err" ||
-		fail "gen patterns on $n threads: $(grep -v ': ok' "$TMP/gen-$n.err")"
-	for ((t = 0; t < ${#traces[@]}; t++)); do
-		head -n 1 "$TMP/gen-$n.csv" >"$TMP/one.csv"
-		sed -n "$((2 + t * n_allocs)),$((1 + (t + 1) * n_allocs))p" "$TMP/gen-$n.csv" >>"$TMP/one.csv"
-		check_rows "$TMP/one.csv" "${traces[$t]}" $n
-	done
-	[ "$(csv_col "$TMP/gen-$n.csv" 1 remote_frees)" -gt 0 ] || fail "producer-consumer $n: no remote frees"
+# fraglab gen's patterns on 4 threads.
+traces=()
+for p in producer-consumer larson thread-churn; do
+	"$FRAGLAB" gen "$p" --threads 4 --events 4000 -o "$TMP/$p-4.jsonl" || fail "gen $p --threads 4"
+	traces+=("$TMP/$p-4.jsonl")
 done
-[ "$(csv_col "$TMP/gen-8.csv" $((2 * n_allocs + 1)) handoffs)" = 0 ] || fail "thread-churn: has dependencies"
+"$FRAGLAB" replay --verify "${allocs[@]}" --csv "$TMP/gen.csv" "${traces[@]}" 2>"$TMP/gen.err" ||
+	fail "gen patterns on 4 threads: $(grep -v ': ok' "$TMP/gen.err")"
+for ((t = 0; t < ${#traces[@]}; t++)); do
+	head -n 1 "$TMP/gen.csv" >"$TMP/one.csv"
+	sed -n "$((2 + t * n_allocs)),$((1 + (t + 1) * n_allocs))p" "$TMP/gen.csv" >>"$TMP/one.csv"
+	check_rows "$TMP/one.csv" "${traces[$t]}" 4
+done
+[ "$(csv_col "$TMP/gen.csv" 1 remote_frees)" -gt 0 ] || fail "producer-consumer: no remote frees"
+[ "$(csv_col "$TMP/gen.csv" $((2 * n_allocs + 1)) handoffs)" = 0 ] || fail "thread-churn: has dependencies"
 
 # The latency pass runs threaded too: every row has percentiles.
 "$FRAGLAB" replay --latency --csv "$TMP/lat.csv" "$TMP/larson-4.jsonl" 2>/dev/null || fail "--latency on 4 threads"
