@@ -100,7 +100,7 @@
 #define FL_BIG_DEFAULT ((size_t)256 << 10)
 /* The dynamic cutoff (big.c) rises no higher than this. */
 #define FL_BIG_DYNAMIC_MAX ((size_t)32 << 20)
-#define FL_KEEP_DEFAULT ((size_t)4 << 20)
+#define FL_KEEP_DEFAULT ((size_t)16 << 20)
 
 _Static_assert(FL_MIN_BLOCK % FL_ALIGN == 0, "block sizes stay multiples of 16");
 _Static_assert(FL_REGION_HEAD % FL_ALIGN == 0, "first block is 16-aligned");
