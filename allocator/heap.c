@@ -68,9 +68,12 @@ static inline void account(struct fl_block *b, int sign)
 __attribute__((noinline)) static void account_pages(struct fl_block *b, int sign)
 {
 	uintptr_t lo, hi;
-	uint64_t span = fl_heap_span(b, &lo, &hi) ? hi - lo : 0;
-	struct fl_purged p = purged_get(b);
-	uint64_t purged = p.hi - p.lo;
+	uint64_t span = 0, purged = 0;
+	if (fl_heap_span(b, &lo, &hi)) {
+		const struct fl_purged *p = purged_cells(b);
+		span = hi - lo;
+		purged = p->hi - p->lo;
+	}
 	uint64_t resident = span - purged;
 	uint64_t large = resident >= FL_PURGE_MIN_SPAN ? resident : 0;
 	if (sign > 0) {

@@ -135,6 +135,13 @@ static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *
 		fl_splay_replace(&seg_roots[cn], &k, nb, seg_order(cn));
 		return;
 	}
+	if (co == cn && seg_roots[cn] == old && !old->next && !old->prev) {
+		/* Alone in its class (the usual case for a region's large free
+		 * tail being split): nb simply takes the root. */
+		nb->next = nb->prev = NULL;
+		seg_roots[cn] = nb;
+		return;
+	}
 	seg_remove_keyed(co, old, old_size);
 	fl_splay_insert(&seg_roots[cn], nb, seg_order(cn));
 	seg_mark(cn);
