@@ -197,6 +197,24 @@ static int self_dir(char *out, size_t len)
 	return 0;
 }
 
+/* The trace's index of event k of replay thread t, read from the staged
+ * global order; UINT64_MAX if it cannot be found. */
+static uint64_t global_event_index(const struct loaded_trace *lt, uint32_t t, uint64_t k)
+{
+	size_t len = lt->n_events * sizeof(struct trace_event);
+	const struct trace_event *ev = mmap(NULL, len, PROT_READ, MAP_PRIVATE, lt->events_fd, 0);
+	if (ev == MAP_FAILED)
+		return UINT64_MAX;
+	uint64_t found = UINT64_MAX;
+	for (uint64_t i = 0; i < lt->n_events; i++)
+		if (ev[i].tid == t && k-- == 0) {
+			found = i;
+			break;
+		}
+	munmap((void *)ev, len);
+	return found;
+}
+
 static void print_progress(const struct loaded_trace *lt, const struct allocator *al,
 			   const char *what, const struct replay_outcome *o)
 {
@@ -205,7 +223,13 @@ static void print_progress(const struct loaded_trace *lt, const struct allocator
 	const struct replay_result *r = &o->result;
 	fprintf(stderr, "replay: %s / %s %s: %s", lt->name, al->label, what, st);
 	if (r->status != REPLAY_OK) {
-		fprintf(stderr, ": %s\n", r->message);
+		uint64_t at = r->fail_thread >= 0 && r->status != REPLAY_CRASHED && r->status != REPLAY_TIMEOUT
+				      ? global_event_index(lt, (uint32_t)r->fail_thread, r->fail_thread_event)
+				      : UINT64_MAX;
+		if (at != UINT64_MAX)
+			fprintf(stderr, ": %s (the trace's event %llu)\n", r->message, (unsigned long long)at);
+		else
+			fprintf(stderr, ": %s\n", r->message);
 		return;
 	}
 	if (r->events_done)

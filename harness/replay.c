@@ -396,6 +396,7 @@ void replay_run(const struct replay_config *cfg, struct replay_workspace *ws,
 	res->rss_at_peak_live = -1;
 	res->frag_mean = -1;
 	res->n_threads = 1;
+	res->fail_thread = -1;
 	if (cfg->pass == REPLAY_PASS_LATENCY)
 		res->timer_overhead_ns = latency_timer_overhead_ns();
 	if (cfg->streams) {

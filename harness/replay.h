@@ -123,6 +123,10 @@ struct replay_result {
 	uint64_t alloc_ns;      /* summed over threads: replaying, waits excluded */
 	uint64_t blocked_waits; /* dependencies that were not yet met when reached */
 	uint32_t n_thread_results; /* struct replay_thread_result sent after the samples */
+	/* threaded replay that failed (oom, verify): the replay thread and the
+	 * index of the event within its stream; fail_thread -1 otherwise */
+	int32_t fail_thread;
+	uint64_t fail_thread_event;
 };
 
 /* One replay thread's figures, sent after the samples (n_threads of them

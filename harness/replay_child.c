@@ -131,6 +131,7 @@ int replay_child_run(const struct replay_job *job, struct replay_outcome *o)
 {
 	memset(o, 0, sizeof *o);
 	o->result.peak_rss_bytes = o->result.final_rss_bytes = o->result.rss_at_peak_live = -1;
+	o->result.fail_thread = -1;
 	o->result.frag_mean = -1;
 
 	char a_result[16], a_events_fd[16], a_streams_fd[16], a_events[24], a_slots[16], a_peak[24], a_ids[128];

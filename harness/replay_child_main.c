@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	res.rss_at_peak_live = -1;
 	res.frag_mean = -1;
 	res.peak_rss_bytes = res.final_rss_bytes = -1;
+	res.fail_thread = -1;
 
 	char msg[400]; /* fits res.message with its prefix */
 	if (allocators_check_served(a.kind, a.so, msg, sizeof msg) != 0) {

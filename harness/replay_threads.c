@@ -91,12 +91,17 @@ static void wait_while(_Atomic uint32_t *word, uint32_t value)
 		futex_wait(word, value, NULL);
 }
 
-static void thread_fail(struct replay_thread *th, enum replay_status status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void thread_fail(struct replay_thread *th, enum replay_status status, const char *fmt, ...)
+/* Records the first failure: status, message and where (the parent turns
+ * the thread's event index into the trace's). */
+static void thread_fail(struct replay_thread *th, uint64_t i, enum replay_status status,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void thread_fail(struct replay_thread *th, uint64_t i, enum replay_status status,
+			const char *fmt, ...)
 {
 	struct threads_shared *sh = th->sh;
 	if (atomic_exchange(&sh->failed, 1) == 0) {
+		sh->res->fail_thread = (int32_t)th->me;
+		sh->res->fail_thread_event = i;
 		char msg[sizeof sh->res->message - 32];
 		va_list ap;
 		va_start(ap, fmt);
@@ -111,7 +116,7 @@ static void thread_fail(struct replay_thread *th, enum replay_status status, con
 static void thread_fail_oom(struct replay_thread *th, uint64_t i)
 {
 	const struct trace_event *e = &th->events[i];
-	thread_fail(th, REPLAY_OOM, "its event %llu (%s of slot %u, %llu bytes) returned NULL (allocator %s)",
+	thread_fail(th, i, REPLAY_OOM, "its event %llu (%s of slot %u, %llu bytes) returned NULL (allocator %s)",
 		    (unsigned long long)i, op_names[e->op & REPLAY_STREAM_OP_MASK], e->slot,
 		    (unsigned long long)e->size, th->sh->cfg->allocator);
 }
@@ -250,7 +255,7 @@ static uint64_t thread_loop_careful(struct replay_thread *th)
 			int bad = replay_verify_release(ws, &e, i, cfg->allocator, msg, sizeof msg);
 			pthread_mutex_unlock(&sh->verify_lock);
 			if (bad) {
-				thread_fail(th, REPLAY_FAILED, "%s", msg);
+				thread_fail(th, i, REPLAY_FAILED, "%s", msg);
 				return i;
 			}
 		}
@@ -296,7 +301,7 @@ static uint64_t thread_loop_careful(struct replay_thread *th)
 								cfg->allocator, msg, sizeof msg);
 				pthread_mutex_unlock(&sh->verify_lock);
 				if (bad) {
-					thread_fail(th, REPLAY_FAILED, "%s", msg);
+					thread_fail(th, i, REPLAY_FAILED, "%s", msg);
 					return i;
 				}
 			} else if (p) {

@@ -115,6 +115,28 @@ done
 [ "$(csv_col "$TMP/gen.csv" 1 remote_frees)" -gt 0 ] || fail "producer-consumer: no remote frees"
 [ "$(csv_col "$TMP/gen.csv" $((2 * n_allocs + 1)) handoffs)" = 0 ] || fail "thread-churn: has dependencies"
 
+# --verify on threads catches an allocator handing out overlapping blocks
+# (tests/libbroken_overlap.c: blocks of 1000 bytes or more overlap the
+# next), and the message names the replay thread, its event and the
+# trace's event.  Thread 1's frees wait for thread 2's mallocs, so both big
+# blocks are live when the second is checked.
+cat >"$TMP/overlap.jsonl" <<'TRACE'
+{"format":"fraglab-trace","version":1,"name":"mt-overlap"}
+{"op":"malloc","id":1,"size":16,"tid":1}
+{"op":"malloc","id":2,"size":16,"tid":2}
+{"op":"free","id":1,"tid":2}
+{"op":"malloc","id":3,"size":1000,"tid":2}
+{"op":"malloc","id":4,"size":1000,"tid":2}
+{"op":"free","id":4,"tid":1}
+{"op":"free","id":3,"tid":1}
+{"op":"free","id":2,"tid":2}
+TRACE
+"$FRAGLAB" replay --verify --alloc "$BUILD/tests/libbroken_overlap.so" --csv "$TMP/overlap.csv" \
+	"$TMP/overlap.jsonl" 2>"$TMP/overlap.err"
+[ $? = 1 ] && [ "$(csv_col "$TMP/overlap.csv" 1 status)" = failed ] || fail "broken allocator on threads: $(cat "$TMP/overlap.err")"
+grep -q "run 1/1: failed: replay thread 1: event 3 (malloc of slot [0-9]*, 1000 bytes): block 0x[0-9a-f]* overlaps live block \[0x[0-9a-f]*, 0x[0-9a-f]*) of slot [0-9]* (allocator .*libbroken_overlap.so) (the trace's event 4)$" "$TMP/overlap.err" ||
+	fail "broken allocator on threads, message: $(grep 'run 1' "$TMP/overlap.err")"
+
 # The latency pass runs threaded too: every row has percentiles.
 "$FRAGLAB" replay --latency --csv "$TMP/lat.csv" "$TMP/larson-4.jsonl" 2>/dev/null || fail "--latency on 4 threads"
 for c in malloc_p50_ns malloc_max_ns free_p50_ns free_max_ns; do
