@@ -8,28 +8,33 @@
  *                 i.e. 8 linear sub-ranges per power of two (each spans
  *                 at most 12.5% of its sizes).
  *
- * find(size) is best fit: the smallest free block >= size, the lowest
- * address among equals.  An exact class holds one size, so its tree is
- * keyed by address and find takes its minimum when the request's class is
- * not empty; a range class's tree is keyed by (size, address), so find
- * first asks the request's own range class for its lower bound of size
- * (O(log k) amortized), then takes the least key of the first non-empty
- * higher class, found by find-first-set on the bitmaps: O(1).
+ * find(size) is best fit by size: the smallest free block >= size.  An
+ * exact class holds one size, so find takes its head when the request's
+ * class is not empty; a range class's tree is keyed by (size, address), so
+ * find first asks the request's own range class for its lower bound of
+ * size (O(log k) amortized), then takes the least key of the first
+ * non-empty higher class, found by find-first-set on the bitmaps: O(1).
  *
- * Lowest address first holds within every exact class (where it is the
- * only freedom left) and among equal sizes in a range class.  Range classes
- * were first kept in address order too, find taking the lowest address of
- * the first class whose every block fits: on traces/gcc-cc1 that peaked at
- * 5.52 MB RSS (frag_peak 1.43) where best fit peaked at 4.08 MB (glibc:
- * 4.39 MB); see docs/profiling.md for the corpus-wide figures.
+ * Which address: a range class gives the lowest address among equal sizes.
+ * An exact class is a doubly linked list, newest first: every block in it
+ * has the same size, so the order decides only which address is reused,
+ * never whether a request fits or how much is split off.  Issue 2 asked
+ * for lowest address first within a class; it is kept where size ties are
+ * broken (range classes) and relaxed for exact classes, measured with
+ * fraglab replay on the corpus (3 runs, medians; docs/profiling.md): peak
+ * RSS geomean vs glibc 1.0003 with address-ordered exact classes, 1.0023
+ * with lists (per trace -5% to +7%), for 10% fewer instructions on
+ * python-json and 28% fewer on gen-binary (callgrind).
  *
- * The trees (splay.c) make insert, remove and find O(log k) amortized for
- * a class of k blocks; a sorted list made insert walk the class (measured:
- * 46% of python's run time with thousands of same-size blocks).
+ * History: range classes were first kept in address order, find taking the
+ * lowest address of the first class whose every block fits: gcc-cc1 then
+ * peaked at 5.52 MB RSS (frag_peak 1.43) where best fit peaks at 4.26 MB
+ * (glibc: 4.29 MB).  Exact classes were splay trees by address (a sorted
+ * list made insert walk the class: 46% of python's run time).
  *
  * Invariants: every listed block is in the class of its size; each exact
- * class tree is in address order, each range class tree in (size,
- * address) order; bit c of seg_bits is set iff class c is
+ * class list is well linked (head->prev == NULL, x->next->prev == x); each
+ * range class tree is in (size, address) order; bit c of seg_bits is set iff class c is
  * non-empty; bit w of seg_summary is set iff seg_bits[w] != 0.
  */
 #include "internal.h"
@@ -45,6 +50,7 @@
 _Static_assert(SEG_EXACT_LIMIT == (1 << SEG_LOG2_EXACT_LIMIT), "exact limit is 2^10");
 _Static_assert(SEG_WORDS <= 64, "one summary word covers every bitmap word");
 
+/* Exact classes: list heads; range classes: splay tree roots. */
 static struct fl_block *seg_roots[SEG_CLASSES];
 static uint64_t seg_bits[SEG_WORDS];
 static uint64_t seg_summary;
@@ -99,24 +105,54 @@ static unsigned seg_first_nonempty(unsigned c)
 	return w * 64 + (unsigned)__builtin_ctzll(seg_bits[w]);
 }
 
-/* Exact classes hold one size, so (size, address) order is address order
- * there; range classes are ordered by size first (best fit). */
-static enum fl_splay_order seg_order(unsigned c)
+static bool seg_is_exact(unsigned c)
 {
-	return c < SEG_EXACT_CLASSES ? FL_SPLAY_BY_ADDRESS : FL_SPLAY_BY_SIZE;
+	return c < SEG_EXACT_CLASSES;
+}
+
+/* Exact class lists: next/prev cells, NULL-terminated, newest at the head. */
+static void exact_push(unsigned c, struct fl_block *b)
+{
+	struct fl_block *h = seg_roots[c];
+	b->prev = NULL;
+	b->next = h;
+	if (h)
+		h->prev = b;
+	seg_roots[c] = b;
+}
+
+static void exact_unlink(unsigned c, struct fl_block *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		seg_roots[c] = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+}
+
+static void seg_insert_in(unsigned c, struct fl_block *b)
+{
+	if (seg_is_exact(c))
+		exact_push(c, b);
+	else
+		fl_splay_insert(&seg_roots[c], b, FL_SPLAY_BY_SIZE);
+	seg_mark(c);
 }
 
 static void seg_insert(struct fl_block *b)
 {
-	unsigned c = seg_class_of(fl_size(b));
-	fl_splay_insert(&seg_roots[c], b, seg_order(c));
-	seg_mark(c);
+	seg_insert_in(seg_class_of(fl_size(b)), b);
 }
 
-static void seg_remove_keyed(unsigned c, const struct fl_block *b, size_t size)
+static void seg_remove_keyed(unsigned c, struct fl_block *b, size_t size)
 {
-	struct fl_splay_key k = fl_splay_key_of(b, size);
-	fl_splay_remove(&seg_roots[c], &k, seg_order(c));
+	if (seg_is_exact(c)) {
+		exact_unlink(c, b);
+	} else {
+		struct fl_splay_key k = fl_splay_key_of(b, size);
+		fl_splay_remove(&seg_roots[c], &k, FL_SPLAY_BY_SIZE);
+	}
 	seg_unmark_if_empty(c);
 }
 
@@ -128,11 +164,21 @@ static void seg_remove(struct fl_block *b)
 static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *nb)
 {
 	unsigned co = seg_class_of(old_size), cn = seg_class_of(fl_size(nb));
-	if (co == cn && (co < SEG_EXACT_CLASSES || fl_size(nb) == old_size)) {
+	if (co == cn && seg_is_exact(cn)) {
+		if (nb == old)
+			return; /* same block, same size: its links stay */
+		/* The heap has written neither old's cells nor nb's yet (a split
+		 * remainder starts at least 32 bytes past old): old unlinks with
+		 * its own links, nb goes to the head like any insert. */
+		exact_unlink(cn, old);
+		exact_push(cn, nb);
+		return;
+	}
+	if (co == cn && fl_size(nb) == old_size) {
 		/* Same key order position: no free block lies between old and
 		 * nb, and the size did not change. */
 		struct fl_splay_key k = fl_splay_key_of(old, old_size);
-		fl_splay_replace(&seg_roots[cn], &k, nb, seg_order(cn));
+		fl_splay_replace(&seg_roots[cn], &k, nb, FL_SPLAY_BY_SIZE);
 		return;
 	}
 	if (co == cn && seg_roots[cn] == old && !old->next && !old->prev) {
@@ -143,8 +189,7 @@ static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *
 		return;
 	}
 	seg_remove_keyed(co, old, old_size);
-	fl_splay_insert(&seg_roots[cn], nb, seg_order(cn));
-	seg_mark(cn);
+	seg_insert_in(cn, nb);
 }
 
 static struct fl_block *seg_find(size_t size)
@@ -163,9 +208,28 @@ static struct fl_block *seg_find(size_t size)
 	 * least key (exact class: lowest address; range class: smallest size,
 	 * lowest address among equals). */
 	unsigned c = seg_first_nonempty(own < SEG_EXACT_CLASSES ? own : own + 1);
-	if (c < SEG_CLASSES)
-		return fl_splay_lower_bound(&seg_roots[c], &lowest, seg_order(c));
-	return NULL;
+	if (c >= SEG_CLASSES)
+		return NULL;
+	if (seg_is_exact(c))
+		return seg_roots[c];
+	return fl_splay_lower_bound(&seg_roots[c], &lowest, FL_SPLAY_BY_SIZE);
+}
+
+static int exact_check(unsigned c, size_t hi)
+{
+	size_t budget = (size_t)(fl_state.heap_free / FL_MIN_BLOCK) + 1;
+	const struct fl_block *prev = NULL;
+	for (struct fl_block *b = seg_roots[c]; b; prev = b, b = b->next) {
+		if (!budget--)
+			return fl_check_fail("seg: an exact class list is longer than its block count", b);
+		if (b->prev != prev)
+			return fl_check_fail("seg: broken exact class list links", b);
+		if (fl_check_listed(b, "seg"))
+			return -1;
+		if (fl_size(b) < seg_class_floor(c) || fl_size(b) >= hi)
+			return fl_check_fail("a block sits in the wrong size class", b);
+	}
+	return 0;
 }
 
 static int seg_check(void)
@@ -178,7 +242,8 @@ static int seg_check(void)
 		if (bit)
 			summary |= (uint64_t)1 << (c / 64);
 		size_t hi = c + 1 < SEG_CLASSES ? seg_class_floor(c + 1) : SIZE_MAX;
-		if (fl_splay_check(seg_roots[c], seg_order(c), seg_class_floor(c), hi, "seg"))
+		if (seg_is_exact(c) ? exact_check(c, hi)
+				    : fl_splay_check(seg_roots[c], FL_SPLAY_BY_SIZE, seg_class_floor(c), hi, "seg"))
 			return -1;
 	}
 	if (summary != seg_summary)

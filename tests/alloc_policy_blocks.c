@@ -141,9 +141,9 @@ static void test_coalesce(void)
 }
 
 /* Frees N separated blocks in a scrambled order, then reallocates them:
- * addr, best and seg hand them back lowest address first (best: all sizes
- * equal, ties go to the lower address; seg: the class's lowest address),
- * lifo most recently freed first. */
+ * addr and best hand them back lowest address first (best: all sizes
+ * equal, ties go to the lower address), lifo and seg most recently freed
+ * first (seg: 112 bytes is an exact class, a list newest first). */
 static void test_reuse_order(void)
 {
 	enum { N = 24 };
@@ -157,7 +157,7 @@ static void test_reuse_order(void)
 	}
 	for (int i = 0; i < N; i++)
 		release(x[order[i]], "reuse order: free x in scrambled order");
-	bool lifo = !strcmp(policy, "lifo");
+	bool lifo = !strcmp(policy, "lifo") || !strcmp(policy, "seg");
 	for (int i = 0; i < N; i++) {
 		void *want = lifo ? x[order[N - 1 - i]] : x[i];
 		void *got = alloc(SMALL, "reuse order: malloc again");
@@ -259,6 +259,30 @@ static void test_realloc_in_place(void)
 	release(v[3], "realloc: cleanup d");
 }
 
+/* seg's range classes (1 KiB and up) are best fit: with free blocks of
+ * 1184, 1120 and 1152 bytes (three classes' worth of sizes, the middle one
+ * in the request's own class [1024, 1152)), malloc(1090) (a 1104-byte
+ * block) takes the 1120-byte one, although it lies above the 1184. */
+static void test_seg_range_best_fit(void)
+{
+	if (strcmp(policy, "seg"))
+		return;
+	require_empty_heap("seg best fit");
+	static const size_t sizes[3] = {1180, 1100, 1140};
+	void *x[3], *sep[3];
+	for (int i = 0; i < 3; i++) {
+		x[i] = alloc(sizes[i], "seg best fit: malloc x");
+		sep[i] = alloc(SMALL, "seg best fit: malloc separator");
+	}
+	for (int i = 0; i < 3; i++)
+		release(x[i], "seg best fit: free x");
+	void *got = alloc(1090, "seg best fit: malloc(1090)");
+	CHECK(got == x[1], "%s: malloc(1090) got %p, want the 1120-byte block %p (best fit)", policy, got, x[1]);
+	release(got, "seg best fit: cleanup");
+	for (int i = 0; i < 3; i++)
+		release(sep[i], "seg best fit: cleanup separator");
+}
+
 /* The classic sequence (issue 2).  After free(bb) the free blocks are bb's
  * (112 bytes) and the region's tail; every policy gives dd bb's block (addr
  * and seg: lowest address / its exact class; best: smallest; lifo: bb was
@@ -300,6 +324,7 @@ int main(void)
 	test_split();
 	test_coalesce();
 	test_reuse_order();
+	test_seg_range_best_fit();
 	test_realloc_in_place();
 	test_big_blocks();
 	test_classic_sequence();
