@@ -74,7 +74,7 @@ void *fl_big_alloc(size_t size, size_t align)
  * instead of costing an mmap and a munmap each.  It only rises, up to
  * FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises with it to four times the
  * cutoff (glibc's trim threshold is twice; four halved traces/gen-big's
- * madvise calls, 202 -> 103 syscalls, at 56 -> 58 MB peak RSS, glibc 74),
+ * madvise calls, 202 -> 103 syscalls, at 55 -> 57 MiB peak RSS, glibc 72),
  * so such blocks freed into the heap are not purged straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP set in the
  * environment stays as set. */
 static void raise_cutoff(size_t len)

@@ -28,8 +28,8 @@
  *
  * History: range classes were first kept in address order, find taking the
  * lowest address of the first class whose every block fits: gcc-cc1 then
- * peaked at 5.52 MB RSS (frag_peak 1.43) where best fit peaks at 4.26 MB
- * (glibc: 4.29 MB).  Exact classes were splay trees by address (a sorted
+ * peaked at 5.27 MiB RSS (frag_peak 1.43) where best fit peaks at 4.16 MiB
+ * (glibc: 4.19 MiB).  Exact classes were splay trees by address (a sorted
  * list made insert walk the class: 46% of python's run time).
  *
  * Invariants: every listed block is in the class of its size; each exact
