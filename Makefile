@@ -5,6 +5,8 @@
 #   make test       install missing packages (deps), build, run every test
 #   make test SAN=1 the same under ASan + UBSan, in build/san/
 #   make bench      install missing packages (deps), build, run the comparison
+#   make fuzz       libFuzzer campaigns on the trace readers and the .rep
+#                   importer, FUZZ_SECONDS=N each (docs/fuzzing.md)
 #   make deps       install the Debian packages fraglab needs (root), or
 #                   print the exact apt-get command
 #
