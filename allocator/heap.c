@@ -328,6 +328,14 @@ bool fl_heap_resize(struct fl_block *b, size_t need)
 	return true;
 }
 
+bool fl_heap_contains(const void *p)
+{
+	for (struct fl_region *r = fl_state.regions; r; r = r->next)
+		if ((const char *)p >= (const char *)r && (const char *)p < (const char *)r + r->size)
+			return true;
+	return false;
+}
+
 const char *fl_heap_validate(const struct fl_block *b)
 {
 	if (!fl_is_inuse(b) || fl_tcache_holds(b))

@@ -280,6 +280,7 @@ struct fl_state {
 	uint64_t munmap_calls;
 	uint64_t mremap_calls;
 	uint64_t madvise_calls;
+	uint64_t probe_calls; /* mincore probes by free/realloc (tests) */
 };
 extern struct fl_state fl_state;
 
@@ -381,7 +382,8 @@ void *fl_os_map(size_t len);
 void fl_os_unmap(void *p, size_t len);
 void *fl_os_remap(void *p, size_t old_len, size_t new_len);
 void fl_os_purge(void *p, size_t len);
-/* Whether the page holding p is mapped (mincore; not counted). */
+/* Whether the page holding p is mapped (mincore; counted in probe_calls
+ * only, it is no memory system call). */
 bool fl_os_is_mapped(const void *p);
 
 /* heap.c: region blocks; callers hold the lock. */
@@ -393,6 +395,8 @@ bool fl_heap_resize(struct fl_block *b, size_t block_size);
  * wrong; the caller unlocks before reporting it. */
 const char *fl_heap_validate(const struct fl_block *b);
 void fl_heap_list_remove(struct fl_block *b);
+/* Whether p lies inside one of the heap's regions. */
+bool fl_heap_contains(const void *p);
 void fl_heap_unmap_region(struct fl_region *r);
 /* The page span of free block b: false when empty. */
 bool fl_heap_span(const struct fl_block *b, uintptr_t *lo, uintptr_t *hi);

@@ -42,6 +42,7 @@ void fl_os_purge(void *p, size_t len)
 
 bool fl_os_is_mapped(const void *p)
 {
+	count(&fl_state.probe_calls);
 	uintptr_t page = (uintptr_t)p & ~(uintptr_t)(fl_state.page_size - 1);
 	unsigned char vec;
 	int saved = errno;
