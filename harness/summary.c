@@ -55,6 +55,7 @@ double summary_ratio(double a, double b)
 	return a / b;
 }
 
+
 static int is_latency_column(const char *name)
 {
 	size_t n = strlen(name);
@@ -62,12 +63,15 @@ static int is_latency_column(const char *name)
 	       !strcmp(name + n - 3, "_ns");
 }
 
-/* The headline columns: their geometric mean is taken over the traces
- * that have a positive value, and the note names the traces left out. */
+/* The headline columns (and the latency percentiles, which the clock's
+ * resolution often rounds to 0 on a fast trace): their geometric mean is
+ * taken over the traces that have a positive value, and the note names
+ * the traces left out. */
 static int is_noted_column(const char *name)
 {
 	size_t n = strlen(name);
-	return (n > 9 && !strcmp(name + n - 9, "_vs_glibc")) || !strcmp(name, "frag_peak");
+	return (n > 9 && !strcmp(name + n - 9, "_vs_glibc")) || !strcmp(name, "frag_peak") ||
+	       is_latency_column(name);
 }
 
 static int is_key(const struct summary_options *opt, const char *name)

@@ -20,7 +20,8 @@
  * geometric mean over the traces where that allocator had ok runs (the
  * others are named in its `note`: "no ok run on git-repack").  A geometric
  * mean with a zero says nothing, so for the headline columns (the three
- * ratios and frag_peak) it is taken over the traces with a positive value
+ * ratios and frag_peak) and the latency percentiles (the clock's resolution
+ * rounds fast calls to 0) it is taken over the traces with a positive value
  * (a trace too small for any heap RSS has no RSS ratio or frag_peak) and
  * the note names the traces left out ("peak_rss_vs_glibc over 15 of 17
  * traces (not gen-classic gen-hundred)"); every other column is left empty

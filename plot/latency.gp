@@ -5,8 +5,8 @@
 # timing runs are not slowed by the clock reads): p50, p99, p99.9 and max
 # in nanoseconds, malloc on the left, free on the right, log scale.  By
 # default the "geomean" rows of summary.csv (geometric mean over the
-# traces; a geometric mean that includes a 0 ns reading is undefined and
-# has no bar); trace='NAME' shows one trace instead.  Lower is better.
+# traces, leaving out those where the clock read 0 ns, which the summary's
+# note names); trace='NAME' shows one trace instead.  Lower is better.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
 #   gnuplot -e "datafile='results/summary.csv'; out='results/latency.png'" plot/latency.gp
