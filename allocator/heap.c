@@ -224,6 +224,26 @@ struct fl_block *fl_heap_alloc(size_t need)
 	return b;
 }
 
+struct fl_block *fl_heap_alloc_run(size_t need, size_t most, size_t *count)
+{
+	struct fl_block *b = fl_state.policy->find(need);
+	bool listed = b != NULL;
+	if (!b && !(b = grow(need)))
+		return NULL;
+	size_t n = 1;
+	if (fl_size(fl_right(b)) == 0) {
+		/* b ends at its region's sentinel: the policy found nothing
+		 * smaller for this request, so the next requests of this size
+		 * would be cut from here too, one after the other. */
+		n = fl_size(b) / need;
+		if (n > most)
+			n = most;
+	}
+	take(b, n * need, listed);
+	*count = n;
+	return b;
+}
+
 struct fl_block *fl_heap_alloc_aligned(size_t need, size_t align)
 {
 	/* Room for the block, the worst misalignment, and a leading free

@@ -25,6 +25,11 @@ void *flmalloc_malloc(size_t size)
 	if (size >= fl_big_cutoff())
 		return fl_big_alloc(size, FL_ALIGN);
 	size_t need = fl_block_size_for(size);
+	if (need <= FL_TCACHE_MAX_BLOCK && fl_state.tcache_count) {
+		struct fl_block *r = fl_tcache_refill(need);
+		if (r)
+			return fl_payload(r);
+	}
 	bool held = fl_lock();
 	struct fl_block *b = fl_heap_alloc(need);
 	fl_unlock(held);

@@ -132,6 +132,56 @@ bool fl_tcache_put_slow(struct fl_block *b)
 	return true;
 }
 
+struct fl_block *fl_tcache_refill(size_t need)
+{
+	if (fl_tcache.state != FL_TCACHE_LIVE &&
+	    (fl_tcache.state == FL_TCACHE_OFF || !fl_state.tcache_count || !register_cache()))
+		return NULL;
+	unsigned i = fl_tcache_bin(need);
+	/* At most FL_TCACHE_REFILL blocks, FL_TCACHE_REFILL_BYTES in all (so
+	 * spare blocks of larger sizes touch no page the program would not
+	 * have touched soon), and no more than the bin has room for. */
+	size_t most = FL_TCACHE_REFILL_BYTES / need;
+	if (most > FL_TCACHE_REFILL)
+		most = FL_TCACHE_REFILL;
+	if (most > fl_state.tcache_count - fl_tcache.counts[i] + 1)
+		most = fl_state.tcache_count - fl_tcache.counts[i] + 1;
+	if (most < 2)
+		return NULL;
+	size_t n;
+	bool held = fl_lock();
+	struct fl_block *b = fl_heap_alloc_run(need, most, &n);
+	if (!b || n == 1) {
+		fl_unlock(held);
+		return b;
+	}
+	/* Cut b into n blocks in use, the last taking any slack (take() may
+	 * hand out up to 16 bytes more).  Heads are written under the lock:
+	 * another thread coalescing b's left neighbour may be writing b's
+	 * PREV_INUSE bit. */
+	size_t total = fl_size(b);
+	b->head = fl_make_head(need, FL_INUSE | (b->head & FL_PREV_INUSE));
+	for (size_t j = 1; j < n; j++) {
+		size_t size = j + 1 < n ? need : total - (n - 1) * need;
+		struct fl_block *c = (struct fl_block *)((char *)b + j * need);
+		c->head = fl_make_head(size, FL_INUSE | FL_PREV_INUSE);
+	}
+	fl_unlock(held);
+	/* Cached newest first from the highest address, so the next malloc
+	 * gets the block right after b, as it would have without the cache.
+	 * A longer last block that finds its bin full goes back to the heap. */
+	for (size_t j = n - 1; j >= 1; j--) {
+		struct fl_block *c = (struct fl_block *)((char *)b + j * need);
+		c->prev = NULL;
+		if (!fl_tcache_put(c, fl_size(c))) {
+			held = fl_lock();
+			fl_heap_free(c);
+			fl_unlock(held);
+		}
+	}
+	return b;
+}
+
 void fl_tcache_flush(void)
 {
 	bool held = fl_lock();

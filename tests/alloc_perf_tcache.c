@@ -75,6 +75,31 @@ static void test_bound(void)
 	fl_tcache_flush();
 }
 
+/* A miss served from a region's free tail cuts FL_TCACHE_REFILL blocks (of at
+ * most FL_TCACHE_REFILL_BYTES in all: 8 x 80 here) at
+ * once: the next mallocs of that size get the consecutive blocks that
+ * follow, in address order, from the cache. */
+static void test_refill(void)
+{
+	enum { K = FL_TCACHE_REFILL };
+	void *v[K];
+	size_t bs = fl_block_size_for(72);
+	uint64_t before = stats().bytes_cached;
+	REQUIRE((v[0] = flmalloc_malloc(72)), "malloc(72) failed");
+	uint64_t want = seg ? before + (K - 1) * bs : 0;
+	CHECK(stats().bytes_cached == want, "%s: a miss at the heap's tail cached %llu bytes, want %llu", policy,
+	      (unsigned long long)stats().bytes_cached, (unsigned long long)want);
+	for (int i = 1; i < K; i++)
+		REQUIRE((v[i] = flmalloc_malloc(72)), "malloc(72) failed");
+	for (int i = 1; i < K; i++)
+		CHECK((char *)v[i] == (char *)v[i - 1] + bs, "%s: refill block %d is not next to the one before",
+		      policy, i);
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after a refill", policy);
+	for (int i = 0; i < K; i++)
+		flmalloc_free(v[i]);
+	fl_tcache_flush();
+}
+
 static void *thread_body(void *arg)
 {
 	(void)arg;
@@ -147,6 +172,7 @@ int main(void)
 	seg = !strcmp(policy, "seg");
 	test_reuse();
 	test_bound();
+	test_refill();
 	test_thread_exit();
 	expect_abort("double free of a cached block", "free", double_free);
 	expect_abort("realloc of a cached block", "realloc", realloc_after_free);
