@@ -158,7 +158,8 @@ all: $(OUTPUTS)
 # The packages fraglab builds, tests and benchmarks with, all from Debian 12.
 DEPS_PKGS := gcc make pkg-config libjansson-dev zlib1g-dev \
 	gnuplot-nox hyperfine libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 \
-	strace linux-perf python3 sqlite3 jq perl git
+	strace linux-perf python3 sqlite3 jq perl git \
+	libpython3.11-testsuite clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(DEPS_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
