@@ -11,9 +11,12 @@
 #   with --touch none only the header page of each block: 10, then 5 pages
 # final_rss_bytes and frag_at_peak_live (statm, summed exactly by the kernel)
 # must match exactly; peak_rss_bytes comes from VmHWM, which the kernel
-# refreshes from per-CPU counters without summing them, so it may lag by a
-# counter batch (32 pages) per CPU: it must lie between the final RSS and
-# the true peak, and within that lag of the peak.
+# refreshes from the mm's RSS counters while (kernel 6.1, SPLIT_RSS_COUNTING)
+# each thread keeps up to 64 page-fault events per counter (anon, file, shmem)
+# cached and unsummed; later kernels use per-CPU counters with a similar
+# batch.  So it may lag the true peak: it must lie between the final RSS and
+# the true peak, and within LAG_PAGES of the peak.  (A run here once read 74
+# pages low, more than one counter's 64: the file counter lags as well.)
 . tests/data/replay/lib.sh
 BUMP=$BUILD/tests/libbump.so
 PAGE=$(getconf PAGESIZE)
@@ -23,7 +26,7 @@ PAGE=$(getconf PAGESIZE)
 	for i in $(seq 0 9); do echo "{\"op\":\"malloc\",\"id\":$i,\"size\":1048576}"; done
 	for i in $(seq 0 4); do echo "{\"op\":\"free\",\"id\":$i}"; done
 } >"$TMP/rss.jsonl"
-CPUS=$(nproc)
+LAG_PAGES=$((3 * 64))
 
 check() { # TOUCH PEAK-PAGES FINAL-PAGES FRAG-AT-PEAK-LIVE
 	local touch=$1 peak=$(($2 * PAGE)) final=$(($3 * PAGE)) frag=$4
@@ -36,8 +39,8 @@ check() { # TOUCH PEAK-PAGES FINAL-PAGES FRAG-AT-PEAK-LIVE
 		a=$(csv_col "$TMP/$touch.csv" $run frag_at_peak_live)
 		[ "$f" = $final ] || fail "--touch $touch run $run: final_rss_bytes $f, want $final"
 		[ "$a" = "$frag" ] || fail "--touch $touch run $run: frag_at_peak_live $a, want $frag"
-		[ "$p" -le $peak ] && [ "$p" -ge $final ] && [ "$p" -ge $((peak - 32 * CPUS * PAGE)) ] ||
-			fail "--touch $touch run $run: peak_rss_bytes $p, want $peak (or up to $((32 * CPUS)) pages less)"
+		[ "$p" -le $peak ] && [ "$p" -ge $final ] && [ "$p" -ge $((peak - LAG_PAGES * PAGE)) ] ||
+			fail "--touch $touch run $run: peak_rss_bytes $p, want $peak (or up to $LAG_PAGES pages less)"
 		echo "--touch $touch run $run: peak $p of $peak, final $f, frag_at_peak_live $a"
 	done
 }
