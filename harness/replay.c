@@ -372,9 +372,10 @@ void replay_measure_end(const struct replay_config *cfg, const struct replay_wor
 	int64_t final = rss_current_bytes(m->statm);
 	res->final_rss_bytes = final < 0 ? -1 : final - res->rss_baseline_bytes;
 	/* The kernel updates VmHWM only when RSS is about to shrink (munmap,
-	 * exit), from its per-CPU RSS counters read without summing, so it can
-	 * lag the true peak by up to a counter batch per CPU; the final RSS
-	 * is summed exactly and is a floor for the peak. */
+	 * exit), from RSS counters that each thread (kernel 6.1) or CPU (later
+	 * kernels) updates in batches, so it can lag the true peak by a few
+	 * dozen pages; the final RSS is summed exactly and is a floor for
+	 * the peak. */
 	int64_t hwm = m->peak_ok ? rss_peak_bytes() : -1;
 	if (hwm >= 0 && final > hwm)
 		hwm = final;

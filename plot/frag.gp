@@ -4,7 +4,7 @@
 # measure 4 (the two peaks may fall at different times), median over the
 # timing runs.  1.0 means the allocator held exactly the bytes the program
 # had live; below 1.0 happens on small traces, where the kernel's VmHWM
-# can read low by up to 32 pages per CPU and memory the allocator had
+# can read low by a few dozen pages (lazily summed counters) and memory the allocator had
 # resident before the replay is part of the baseline (docs/metrics.md).  The line marks 1.0.  Lower is better.
 #
 # Run by hand (an `out` ending in .svg writes SVG instead of PNG):
