@@ -26,6 +26,7 @@ static const char *const quick_allocators[] = {"glibc", "flmalloc:seg", "mimallo
 #define DEFAULT_TIMEOUT_S 60
 #define DEFAULT_RUNS 5
 #define DEFAULT_HYPERFINE_TRACES 1
+#define DEFAULT_HYPERFINE_RUNS 3
 #define MAX_TRACE_ARGS 1024
 
 static void bench_usage(FILE *out)
@@ -182,8 +183,11 @@ int cmd_bench(int argc, char **argv)
 	if (quick)
 		cfg.budget_s = QUICK_BUDGET_S;
 	cfg.hyperfine = want_hyperfine >= 0 ? want_hyperfine : !quick;
-	/* hyperfine repeats each command as often as bench's timing runs. */
-	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs : cfg.runs;
+	/* hyperfine repeats each command as often as bench's timing runs, at
+	 * most DEFAULT_HYPERFINE_RUNS: whole-process runs cost far more than
+	 * the measured region, and the cross-check only needs the ranking. */
+	cfg.hyperfine_runs = hyperfine_runs ? hyperfine_runs
+					    : (cfg.runs < DEFAULT_HYPERFINE_RUNS ? cfg.runs : DEFAULT_HYPERFINE_RUNS);
 	cfg.hyperfine_traces = DEFAULT_HYPERFINE_TRACES;
 
 	/* How bench was asked to run, recorded in machine.txt. */

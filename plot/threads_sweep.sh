@@ -27,7 +27,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	ALLOCS=${ALLOCS:-"glibc flmalloc:seg jemalloc mimalloc tcmalloc"}
 	RUNS=${RUNS:-3}
-	EVENTS=${EVENTS:-200000}
+	EVENTS=${EVENTS:-100000}
 fi
 THREADS=${THREADS:-"1 2 4 8"}
 PATTERNS="producer-consumer larson thread-churn"
