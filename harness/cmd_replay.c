@@ -119,7 +119,11 @@ static int load_trace(const char *path, bool threaded, uint32_t extra_slots,
 	lt->events_fd = memfd_create("fraglab-events", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	int ok = lt->events_fd >= 0 &&
 		 write_all(lt->events_fd, t.events, t.n_events * sizeof *t.events) == 0 &&
-		 fcntl(lt->events_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) == 0;
+		 /* F_SEAL_FUTURE_WRITE, not F_SEAL_WRITE: nothing maps the memfd
+		  * writable, and F_SEAL_WRITE fails with EBUSY while the kernel
+		  * still holds the freshly written pages in another CPU's LRU
+		  * batch (seen in make bench).  Children still cannot write. */
+		 fcntl(lt->events_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) == 0;
 	if (!ok) {
 		fprintf(stderr, PROG ": %s: cannot stage the compiled events: %s\n", path, strerror(errno));
 		trace_close(&t);

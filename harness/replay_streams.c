@@ -223,7 +223,12 @@ int replay_streams_build(const struct trace_event *events, uint64_t n_events, ui
 	info->bytes = bytes;
 	munmap(map, bytes);
 	map = MAP_FAILED;
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0) {
+	/* F_SEAL_FUTURE_WRITE, not F_SEAL_WRITE: our writable mapping is gone,
+	 * and F_SEAL_WRITE fails with EBUSY while the kernel still holds the
+	 * written pages in another CPU's LRU batch ("cannot seal the per-thread
+	 * streams: Device or resource busy" in make bench).  The children can
+	 * neither write nor map writable either way. */
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0) {
 		snprintf(err, errlen, "cannot seal the per-thread streams: %s", strerror(errno));
 		goto fail;
 	}

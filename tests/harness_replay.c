@@ -8,9 +8,16 @@
  *   - latency_sort / latency_percentile;
  *   - series_frag_mean, series_sample_every;
  *   - csv_field quoting and the exact replay header;
- *   - replay_run on an in-memory trace: every pass, every touch mode.
+ *   - replay_run on an in-memory trace: every pass, every touch mode;
+ *   - replay_streams_build: the per-thread streams are sealed against
+ *     writes (regression: sealing with F_SEAL_WRITE failed with EBUSY at
+ *     random in make bench; F_SEAL_FUTURE_WRITE must still protect them).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "csv.h"
@@ -18,6 +25,7 @@
 #include "lib/check.h"
 #include "replay.h"
 #include "replay_ranges.h"
+#include "replay_streams.h"
 #include "replay_verify.h"
 #include "series.h"
 
@@ -253,6 +261,39 @@ static void test_run(void)
 			}
 }
 
+/* Builds streams for a 2-thread trace many times (the EBUSY was random)
+ * and checks each memfd refuses writes and writable mappings. */
+static void test_streams_sealed(void)
+{
+	/* slot 0: malloc on thread 0, free on thread 1 (a remote free);
+	 * slot 1: malloc and free on thread 1. */
+	const struct trace_event ev[] = {
+		{.size = 64, .slot = 0, .tid = 0, .op = TRACE_OP_MALLOC},
+		{.size = 32, .slot = 1, .tid = 1, .op = TRACE_OP_MALLOC},
+		{.size = 0, .slot = 0, .tid = 1, .op = TRACE_OP_FREE},
+		{.size = 0, .slot = 1, .tid = 1, .op = TRACE_OP_FREE},
+	};
+	for (int i = 0; i < 200; i++) {
+		int fd = -1;
+		struct replay_streams_info info;
+		char err[256];
+		REQUIRE(replay_streams_build(ev, 4, 2, 2, 0, &fd, &info, err, sizeof err) == 0,
+			"streams build %d: %s", i, err);
+		int seals = fcntl(fd, F_GET_SEALS);
+		CHECK(seals >= 0 && (seals & F_SEAL_FUTURE_WRITE) && (seals & F_SEAL_GROW) &&
+			      (seals & F_SEAL_SHRINK),
+		      "streams seals 0x%x", seals);
+		char byte = 1;
+		CHECK(pwrite(fd, &byte, 1, 0) < 0 && errno == EPERM, "a write to sealed streams was allowed");
+		void *w = mmap(NULL, (size_t)info.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		CHECK(w == MAP_FAILED, "a writable mapping of sealed streams was allowed");
+		if (w != MAP_FAILED)
+			munmap(w, (size_t)info.bytes);
+		CHECK(info.remote_frees == 1, "remote frees %llu, want 1", (unsigned long long)info.remote_frees);
+		close(fd);
+	}
+}
+
 int main(void)
 {
 	test_ranges();
@@ -261,5 +302,6 @@ int main(void)
 	test_series();
 	test_csv();
 	test_run();
+	test_streams_sealed();
 	return check_exit_status("harness_replay");
 }
