@@ -12,4 +12,8 @@ int cmd_record(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 
+/* Parses a count from 1 to 100000 given to option WHAT of COMMAND; on
+ * anything else prints one line "fraglab COMMAND: ..." and returns 0. */
+unsigned cli_parse_count(const char *command, const char *s, const char *what);
+
 #endif

@@ -49,18 +49,6 @@ static void bench_usage(FILE *out)
 		DEFAULT_RUNS, DEFAULT_TIMEOUT_S, QUICK_RUNS, QUICK_TIMEOUT_S, QUICK_BUDGET_S);
 }
 
-/* Parses a positive count; 0 on error. */
-static unsigned parse_count(const char *s, const char *what)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*s == '-' || end == s || *end || v == 0 || v > 100000) {
-		fprintf(stderr, "fraglab bench: %s must be a whole number from 1 to 100000, not '%s'\n", what, s);
-		return 0;
-	}
-	return (unsigned)v;
-}
-
 int cmd_bench(int argc, char **argv)
 {
 	enum { OPT_NO_PLOTS = 256, OPT_NO_HYPERFINE, OPT_HYPERFINE, OPT_NO_LATENCY, OPT_LATENCY, OPT_TIMEOUT, OPT_HF_RUNS };
@@ -113,7 +101,7 @@ int cmd_bench(int argc, char **argv)
 			cfg.allocators[cfg.n_allocators++] = optarg;
 			break;
 		case 'n':
-			if (!(runs = parse_count(optarg, "--runs")))
+			if (!(runs = cli_parse_count("bench", optarg, "--runs")))
 				return 2;
 			break;
 		case 'q':
@@ -138,11 +126,11 @@ int cmd_bench(int argc, char **argv)
 			want_latency = 1;
 			break;
 		case OPT_TIMEOUT:
-			if (!(cfg.timeout_s = parse_count(optarg, "--timeout")))
+			if (!(cfg.timeout_s = cli_parse_count("bench", optarg, "--timeout")))
 				return 2;
 			break;
 		case OPT_HF_RUNS:
-			if (!(hyperfine_runs = parse_count(optarg, "--hyperfine-runs")))
+			if (!(hyperfine_runs = cli_parse_count("bench", optarg, "--hyperfine-runs")))
 				return 2;
 			break;
 		case 'h':

@@ -34,17 +34,6 @@ static void sweep_usage(FILE *out)
 		DEFAULT_RUNS, DEFAULT_TIMEOUT_S, QUICK_RUNS, QUICK_TIMEOUT_S);
 }
 
-static unsigned parse_count(const char *s, const char *what)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
-	if (*s == '-' || end == s || *end || v == 0 || v > 100000) {
-		fprintf(stderr, "fraglab sweep: %s must be a whole number from 1 to 100000, not '%s'\n", what, s);
-		return 0;
-	}
-	return (unsigned)v;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
 	enum { OPT_NO_PLOTS = 256, OPT_BIG, OPT_KEEP, OPT_TIMEOUT, OPT_ONLY };
@@ -105,7 +94,7 @@ int cmd_sweep(int argc, char **argv)
 			cfg.allocator = optarg;
 			break;
 		case 'n':
-			if (!(runs = parse_count(optarg, "--runs")))
+			if (!(runs = cli_parse_count("sweep", optarg, "--runs")))
 				return 2;
 			break;
 		case 'q':
@@ -126,7 +115,7 @@ int cmd_sweep(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_TIMEOUT:
-			if (!(cfg.timeout_s = parse_count(optarg, "--timeout")))
+			if (!(cfg.timeout_s = cli_parse_count("sweep", optarg, "--timeout")))
 				return 2;
 			break;
 		case 'h':
