@@ -214,9 +214,29 @@ static void take(struct fl_block *b, size_t need, bool listed)
 	fl_state.heap_in_use += fl_size(b);
 }
 
-struct fl_block *fl_heap_alloc(size_t need)
+/* Whether b (found by the policy, or NULL) would make the heap reach for
+ * memory it has not used yet: a new region, or the free tail of one. */
+static bool heap_would_grow(const struct fl_block *b)
+{
+	return !b || fl_size(fl_right(b)) == 0;
+}
+
+/* The policy's block for `need`; before the heap grows for it, the calling
+ * thread's cache gives its blocks back (they coalesce), and the policy is
+ * asked again: cached memory never makes the heap grow. */
+static struct fl_block *heap_find(size_t need)
 {
 	struct fl_block *b = fl_state.policy->find(need);
+	if (heap_would_grow(b) && fl_tcache.bytes >= FL_TCACHE_CONSOLIDATE_MIN) {
+		fl_tcache_flush_locked();
+		b = fl_state.policy->find(need);
+	}
+	return b;
+}
+
+struct fl_block *fl_heap_alloc(size_t need)
+{
+	struct fl_block *b = heap_find(need);
 	bool listed = b != NULL;
 	if (!b && !(b = grow(need)))
 		return NULL;
@@ -226,7 +246,7 @@ struct fl_block *fl_heap_alloc(size_t need)
 
 struct fl_block *fl_heap_alloc_run(size_t need, size_t most, size_t *count)
 {
-	struct fl_block *b = fl_state.policy->find(need);
+	struct fl_block *b = heap_find(need);
 	bool listed = b != NULL;
 	if (!b && !(b = grow(need)))
 		return NULL;

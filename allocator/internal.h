@@ -300,6 +300,9 @@ static inline size_t fl_big_cutoff(void)
 #define FL_TCACHE_COUNT_MAX 4096
 #define FL_TCACHE_REFILL 8
 #define FL_TCACHE_REFILL_BYTES ((size_t)1024)
+/* A cache holding at least this many bytes is given back to the heap
+ * before the heap grows (heap.c). */
+#define FL_TCACHE_CONSOLIDATE_MIN ((size_t)16 << 10)
 
 struct fl_tcache {
 	struct fl_block *bins[FL_TCACHE_BINS];
@@ -361,6 +364,8 @@ static inline bool fl_tcache_put(struct fl_block *b, size_t size)
 struct fl_block *fl_tcache_refill(size_t need);
 /* Gives every block of this thread's cache back to the heap. */
 void fl_tcache_flush(void);
+/* The same, for a caller holding the heap lock. */
+void fl_tcache_flush_locked(void);
 /* Sum of the bytes held by every live thread's cache; caller holds the lock. */
 uint64_t fl_tcache_bytes(void);
 void fl_tcache_init(void);

@@ -8,34 +8,38 @@
  *                 i.e. 8 linear sub-ranges per power of two (each spans
  *                 at most 12.5% of its sizes).
  *
- * find(size) is best fit by size: the smallest free block >= size.  An
- * exact class holds one size, so find takes its head when the request's
- * class is not empty; a range class's tree is keyed by (size, address), so
- * find first asks the request's own range class for its lower bound of
- * size (O(log k) amortized), then takes the least key of the first
- * non-empty higher class, found by find-first-set on the bitmaps: O(1).
+ * Every class is a doubly linked list, newest first, so insert, remove and
+ * a block growing or shrinking within its class (coalescing, splitting)
+ * cost O(1) and touch no other free block.
  *
- * Which address: a range class gives the lowest address among equal sizes.
- * An exact class is a doubly linked list, newest first: every block in it
- * has the same size, so the order decides only which address is reused,
- * never whether a request fits or how much is split off.  Issue 2 asked
- * for lowest address first within a class; it is kept where size ties are
- * broken (range classes) and relaxed for exact classes, measured with
- * fraglab replay on the corpus (3 runs, medians; docs/profiling.md): peak
- * RSS geomean vs glibc 1.0003 with address-ordered exact classes, 1.0023
- * with lists (per trace -5% to +7%), for 10% fewer instructions on
- * python-json and 28% fewer on gen-binary (callgrind).
+ * find(size) is best fit by size, with a bounded search: an exact class
+ * holds one size, so find takes its head when the request's class is not
+ * empty.  A range class holds blocks up to 12.5% apart, some of them maybe
+ * too small: find looks at the first SEG_SCAN_MAX blocks of the request's
+ * own range class for the smallest that fits, then at the first non-empty
+ * higher class (find-first-set on the bitmaps: O(1)), whose every block
+ * fits, for its smallest among the first SEG_SCAN_MAX.  Among equal sizes
+ * the lowest address wins, so ties go the way issue 2 asked.
  *
- * History: range classes were first kept in address order, find taking the
- * lowest address of the first class whose every block fits: gcc-cc1 then
- * peaked at 5.27 MiB RSS (frag_peak 1.43) where best fit peaks at 4.16 MiB
- * (glibc: 4.19 MiB).  Exact classes were splay trees by address (a sorted
- * list made insert walk the class: 46% of python's run time).
+ * History, measured with fraglab replay and callgrind (docs/profiling.md):
+ * range classes were first kept in address order, find taking the lowest
+ * address of the first class whose every block fits: gcc-cc1 then peaked
+ * at 5.27 MiB RSS (frag_peak 1.43) where best fit peaks at 4.16 MiB
+ * (glibc: 4.19 MiB).  Then they were splay trees keyed by (size, address),
+ * exact best fit: a block growing by coalescing changes its key, so most
+ * heap frees relinked a tree node (splay was 9.7% of jq-group's
+ * instructions, more of its time: tree nodes are scattered cache misses).
+ * The bounded list search gives the same peak RSS on the corpus (geomean
+ * vs glibc 0.983 against 0.982 for the trees, one run) for 9-18% fewer
+ * instructions on python-json and jq-group.  Without the address
+ * tie-break gcc-cc1 peaked 3% higher.  Exact classes were once splay trees
+ * by address too (a sorted list made insert walk the class: 46% of
+ * python's run time).
  *
- * Invariants: every listed block is in the class of its size; each exact
- * class list is well linked (head->prev == NULL, x->next->prev == x); each
- * range class tree is in (size, address) order; bit c of seg_bits is set iff class c is
- * non-empty; bit w of seg_summary is set iff seg_bits[w] != 0.
+ * Invariants: every listed block is in the class of its size; each class
+ * list is well linked (head->prev == NULL, x->next->prev == x); bit c of
+ * seg_bits is set iff class c is non-empty; bit w of seg_summary is set iff
+ * seg_bits[w] != 0.
  */
 #include "internal.h"
 
@@ -46,11 +50,13 @@
 #define SEG_LOG2_EXACT_LIMIT 10
 #define SEG_CLASSES (SEG_EXACT_CLASSES + (64 - SEG_LOG2_EXACT_LIMIT) * SEG_SUBS)
 #define SEG_WORDS ((SEG_CLASSES + 63) / 64)
+/* Blocks a range class search looks at, at most. */
+#define SEG_SCAN_MAX 32
 
 _Static_assert(SEG_EXACT_LIMIT == (1 << SEG_LOG2_EXACT_LIMIT), "exact limit is 2^10");
 _Static_assert(SEG_WORDS <= 64, "one summary word covers every bitmap word");
 
-/* Exact classes: list heads; range classes: splay tree roots. */
+/* Class list heads. */
 static struct fl_block *seg_roots[SEG_CLASSES];
 static uint64_t seg_bits[SEG_WORDS];
 static uint64_t seg_summary;
@@ -110,8 +116,8 @@ static bool seg_is_exact(unsigned c)
 	return c < SEG_EXACT_CLASSES;
 }
 
-/* Exact class lists: next/prev cells, NULL-terminated, newest at the head. */
-static void exact_push(unsigned c, struct fl_block *b)
+/* Class lists: next/prev cells, NULL-terminated, newest at the head. */
+static void seg_push(unsigned c, struct fl_block *b)
 {
 	struct fl_block *h = seg_roots[c];
 	b->prev = NULL;
@@ -119,9 +125,10 @@ static void exact_push(unsigned c, struct fl_block *b)
 	if (h)
 		h->prev = b;
 	seg_roots[c] = b;
+	seg_mark(c);
 }
 
-static void exact_unlink(unsigned c, struct fl_block *b)
+static void seg_unlink(unsigned c, struct fl_block *b)
 {
 	if (b->prev)
 		b->prev->next = b->next;
@@ -129,101 +136,90 @@ static void exact_unlink(unsigned c, struct fl_block *b)
 		seg_roots[c] = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
-}
-
-static void seg_insert_in(unsigned c, struct fl_block *b)
-{
-	if (seg_is_exact(c))
-		exact_push(c, b);
-	else
-		fl_splay_insert(&seg_roots[c], b, FL_SPLAY_BY_SIZE);
-	seg_mark(c);
+	seg_unmark_if_empty(c);
 }
 
 static void seg_insert(struct fl_block *b)
 {
-	seg_insert_in(seg_class_of(fl_size(b)), b);
-}
-
-static void seg_remove_keyed(unsigned c, struct fl_block *b, size_t size)
-{
-	if (seg_is_exact(c)) {
-		exact_unlink(c, b);
-	} else {
-		struct fl_splay_key k = fl_splay_key_of(b, size);
-		fl_splay_remove(&seg_roots[c], &k, FL_SPLAY_BY_SIZE);
-	}
-	seg_unmark_if_empty(c);
+	seg_push(seg_class_of(fl_size(b)), b);
 }
 
 static void seg_remove(struct fl_block *b)
 {
-	seg_remove_keyed(seg_class_of(fl_size(b)), b, fl_size(b));
+	seg_unlink(seg_class_of(fl_size(b)), b);
 }
 
 static void seg_replace(struct fl_block *old, size_t old_size, struct fl_block *nb)
 {
 	unsigned co = seg_class_of(old_size), cn = seg_class_of(fl_size(nb));
-	if (co == cn && seg_is_exact(cn)) {
-		if (nb == old)
-			return; /* same block, same size: its links stay */
-		/* The heap has written neither old's cells nor nb's yet (a split
-		 * remainder starts at least 32 bytes past old): old unlinks with
-		 * its own links, nb goes to the head like any insert. */
-		exact_unlink(cn, old);
-		exact_push(cn, nb);
+	if (co != cn) {
+		seg_unlink(co, old);
+		seg_push(cn, nb);
 		return;
 	}
-	if (co == cn && fl_size(nb) == old_size) {
-		/* Same key order position: no free block lies between old and
-		 * nb, and the size did not change. */
-		struct fl_splay_key k = fl_splay_key_of(old, old_size);
-		fl_splay_replace(&seg_roots[cn], &k, nb, FL_SPLAY_BY_SIZE);
-		return;
-	}
-	if (co == cn && seg_roots[cn] == old && !old->next && !old->prev) {
-		/* Alone in its class (the usual case for a region's large free
-		 * tail being split): nb simply takes the root. */
-		nb->next = nb->prev = NULL;
+	if (nb == old)
+		return; /* grew or shrank within its class: lists are unordered */
+	/* nb takes old's place.  The heap has not written old's cells (a
+	 * split remainder starts at least 32 bytes past old; a block
+	 * absorbing its right neighbour writes nothing that reaches the
+	 * neighbour's cells), so old's links are still good. */
+	nb->next = old->next;
+	nb->prev = old->prev;
+	if (nb->prev)
+		nb->prev->next = nb;
+	else
 		seg_roots[cn] = nb;
-		return;
+	if (nb->next)
+		nb->next->prev = nb;
+}
+
+/* The smallest block of class c's list with size >= size, looking at no
+ * more than SEG_SCAN_MAX blocks; an exact fit ends the search.  NULL when
+ * none of those fits. */
+static struct fl_block *seg_scan(unsigned c, size_t size)
+{
+	struct fl_block *best = NULL;
+	size_t best_size = SIZE_MAX;
+	unsigned seen = 0;
+	for (struct fl_block *b = seg_roots[c]; b && seen < SEG_SCAN_MAX; b = b->next, seen++) {
+		size_t s = fl_size(b);
+		if (s < size || s > best_size || (s == best_size && b > best))
+			continue;
+		best = b;
+		best_size = s;
 	}
-	seg_remove_keyed(co, old, old_size);
-	seg_insert_in(cn, nb);
+	return best;
 }
 
 static struct fl_block *seg_find(size_t size)
 {
-	static const struct fl_splay_key lowest = {0, 0, NULL};
 	unsigned own = seg_class_of(size);
-	if (own >= SEG_EXACT_CLASSES && seg_roots[own]) {
-		/* The smallest block of the request's own range class that
-		 * fits, if any: better than anything in a higher class. */
-		struct fl_splay_key k = {.size = size, .addr = 0, .self = NULL};
-		struct fl_block *b = fl_splay_lower_bound(&seg_roots[own], &k, FL_SPLAY_BY_SIZE);
+	if (!seg_is_exact(own) && seg_roots[own]) {
+		/* The request's own range class may hold blocks too small for
+		 * it; the best of those that fit beats anything higher up. */
+		struct fl_block *b = seg_scan(own, size);
 		if (b)
 			return b;
 	}
-	/* Every block of a higher class fits: take the first non-empty one's
-	 * least key (exact class: lowest address; range class: smallest size,
-	 * lowest address among equals). */
-	unsigned c = seg_first_nonempty(own < SEG_EXACT_CLASSES ? own : own + 1);
+	/* Every block of a higher class fits: the first non-empty one's
+	 * head (exact class) or its smallest block seen (range class). */
+	unsigned c = seg_first_nonempty(seg_is_exact(own) ? own : own + 1);
 	if (c >= SEG_CLASSES)
 		return NULL;
 	if (seg_is_exact(c))
 		return seg_roots[c];
-	return fl_splay_lower_bound(&seg_roots[c], &lowest, FL_SPLAY_BY_SIZE);
+	return seg_scan(c, 0);
 }
 
-static int exact_check(unsigned c, size_t hi)
+static int seg_check_class(unsigned c, size_t hi)
 {
 	size_t budget = (size_t)(fl_state.heap_free / FL_MIN_BLOCK) + 1;
 	const struct fl_block *prev = NULL;
 	for (struct fl_block *b = seg_roots[c]; b; prev = b, b = b->next) {
 		if (!budget--)
-			return fl_check_fail("seg: an exact class list is longer than its block count", b);
+			return fl_check_fail("seg: a class list is longer than its block count", b);
 		if (b->prev != prev)
-			return fl_check_fail("seg: broken exact class list links", b);
+			return fl_check_fail("seg: broken class list links", b);
 		if (fl_check_listed(b, "seg"))
 			return -1;
 		if (fl_size(b) < seg_class_floor(c) || fl_size(b) >= hi)
@@ -238,12 +234,11 @@ static int seg_check(void)
 	for (unsigned c = 0; c < SEG_CLASSES; c++) {
 		bool bit = (seg_bits[c / 64] >> (c % 64)) & 1;
 		if (bit != (seg_roots[c] != NULL))
-			return fl_check_fail("seg: class bitmap disagrees with its tree", seg_roots[c]);
+			return fl_check_fail("seg: class bitmap disagrees with its list", seg_roots[c]);
 		if (bit)
 			summary |= (uint64_t)1 << (c / 64);
 		size_t hi = c + 1 < SEG_CLASSES ? seg_class_floor(c + 1) : SIZE_MAX;
-		if (seg_is_exact(c) ? exact_check(c, hi)
-				    : fl_splay_check(seg_roots[c], FL_SPLAY_BY_SIZE, seg_class_floor(c), hi, "seg"))
+		if (seg_check_class(c, hi))
 			return -1;
 	}
 	if (summary != seg_summary)

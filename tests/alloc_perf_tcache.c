@@ -8,6 +8,9 @@
  *               bytes_in_use nor bytes_free, and the heap stays consistent;
  *   bound       at most FLMALLOC_TCACHE_DEFAULT blocks per size are cached,
  *               the rest go back to the heap;
+ *   consolidate a cache of at least FL_TCACHE_CONSOLIDATE_MIN bytes is given
+ *               back (and coalesces) before the heap would grow for a
+ *               request; a smaller one is kept;
  *   thread exit a thread's cached blocks return to the heap when it ends;
  *   double free of a cached block aborts with the message (forked child);
  *   realloc     of a cached block aborts too.
@@ -100,6 +103,54 @@ static void test_refill(void)
 	fl_tcache_flush();
 }
 
+/* Fills many bins, so that the cache holds more than
+ * FL_TCACHE_CONSOLIDATE_MIN bytes in blocks too small for a 2000-byte
+ * request, then asks for one: it must come from the cached blocks, given
+ * back and coalesced, not from fresh memory. */
+static void test_consolidate(void)
+{
+	enum { SIZES = 30, PER = FL_TCACHE_COUNT_DEFAULT };
+	static void *v[SIZES * PER];
+	fl_tcache_flush();
+	/* A small block first: the kept-cache case below needs it. */
+	void *small = flmalloc_malloc(24);
+	REQUIRE(small, "malloc(24) failed");
+	for (int i = 0; i < SIZES * PER; i++)
+		REQUIRE((v[i] = flmalloc_malloc(520 + 16 * (size_t)(i % SIZES))), "malloc failed");
+	void *fence = flmalloc_malloc(24); /* keeps the run off the region's free tail */
+	REQUIRE(fence, "malloc(24) failed");
+	char *lo = v[0], *hi = v[SIZES * PER - 1];
+	for (int i = 0; i < SIZES * PER; i++)
+		flmalloc_free(v[i]);
+	uint64_t mapped = stats().bytes_mapped;
+	if (seg)
+		CHECK(stats().bytes_cached >= FL_TCACHE_CONSOLIDATE_MIN, "%s: only %llu bytes cached", policy,
+		      (unsigned long long)stats().bytes_cached);
+	char *p = flmalloc_malloc(2000);
+	REQUIRE(p, "malloc(2000) failed");
+	/* It may start a little below the run: a free block left there by an
+	 * earlier test coalesces with it. */
+	CHECK(p + 2000 > lo && p <= hi, "%s: malloc(2000) = %p, not from the freed run [%p, %p]", policy, (void *)p,
+	      (void *)lo, (void *)hi);
+	CHECK(stats().bytes_cached == 0, "%s: %llu bytes still cached after the heap needed them", policy,
+	      (unsigned long long)stats().bytes_cached);
+	CHECK(stats().bytes_mapped == mapped, "%s: the heap grew (%llu -> %llu bytes mapped)", policy,
+	      (unsigned long long)mapped, (unsigned long long)stats().bytes_mapped);
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after consolidation", policy);
+	/* One cached block is below the threshold: it stays cached. */
+	flmalloc_free(small);
+	uint64_t cached = stats().bytes_cached;
+	char *q = flmalloc_malloc(100000);
+	REQUIRE(q, "malloc(100000) failed");
+	CHECK(stats().bytes_cached == cached, "%s: a small cache was given back (%llu -> %llu bytes)", policy,
+	      (unsigned long long)cached, (unsigned long long)stats().bytes_cached);
+	flmalloc_free(q);
+	flmalloc_free(p);
+	flmalloc_free(fence);
+	fl_tcache_flush();
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent at the end", policy);
+}
+
 static void *thread_body(void *arg)
 {
 	(void)arg;
@@ -173,6 +224,7 @@ int main(void)
 	test_reuse();
 	test_bound();
 	test_refill();
+	test_consolidate();
 	test_thread_exit();
 	expect_abort("double free of a cached block", "free", double_free);
 	expect_abort("realloc of a cached block", "realloc", realloc_after_free);
