@@ -368,6 +368,50 @@ bool fl_heap_resize(struct fl_block *b, size_t need)
 	return true;
 }
 
+/* Growth that takes in the free left neighbour: b (in use, its left
+ * neighbour free) becomes a block of `need` at the left neighbour's
+ * address, its data moved down, with the free right neighbour taken in too
+ * when needed; what is left over stays free on the right.  A realloc that
+ * cannot grow in place would otherwise move, leaving b's bytes as a hole
+ * and touching memory elsewhere; sliding reuses the hole on its left
+ * (already resident) and leaves none.  NULL when the neighbours do not add
+ * up to `need`. */
+struct fl_block *fl_heap_slide(struct fl_block *b, size_t need)
+{
+	if (b->head & FL_PREV_INUSE)
+		return NULL;
+	size_t size = fl_size(b);
+	struct fl_block *l = fl_left(b), *r = fl_right(b);
+	bool right_free = !fl_is_inuse(r);
+	size_t total = fl_size(l) + size + (right_free ? fl_size(r) : 0);
+	if (total < need)
+		return NULL;
+	/* Read the purged ranges while both heads are intact; set_free keeps
+	 * of them only what lies inside the leftover's span, which starts
+	 * past everything the memmove writes (need > size). */
+	struct fl_purged purged = purged_get(l);
+	if (right_free)
+		purged = purged_larger(purged, purged_get(r));
+	uint64_t prev = l->head & FL_PREV_INUSE;
+	fl_heap_list_remove(l); /* before the move overwrites its list cells */
+	if (right_free) {
+		fl_heap_list_remove(r);
+		r->head = FL_HEAD_ABSORBED;
+	}
+	memmove(fl_payload(l), fl_payload(b), size - FL_BLOCK_OVERHEAD);
+	fl_state.heap_in_use -= size;
+	if (total - need >= FL_MIN_BLOCK) {
+		struct fl_block *rest = (struct fl_block *)((char *)l + need);
+		l->head = fl_make_head(need, FL_INUSE | prev);
+		set_free(rest, total - need, FL_PREV_INUSE, purged);
+		list_insert(rest);
+	} else {
+		set_inuse(l, total, prev);
+	}
+	fl_state.heap_in_use += fl_size(l);
+	return l;
+}
+
 bool fl_heap_contains(const void *p)
 {
 	for (struct fl_region *r = fl_state.regions; r; r = r->next)

@@ -407,6 +407,10 @@ struct fl_block *fl_heap_alloc_aligned(size_t block_size, size_t align);
 struct fl_block *fl_heap_alloc_run(size_t block_size, size_t most, size_t *count);
 void fl_heap_free(struct fl_block *b);
 bool fl_heap_resize(struct fl_block *b, size_t block_size);
+/* Grows in-use block b to block_size into its free left (and right)
+ * neighbours, moving the data down: the block's new address, or NULL when
+ * they are too small. */
+struct fl_block *fl_heap_slide(struct fl_block *b, size_t block_size);
 /* NULL when b (magic checked, not FL_BIG) is a block in use, else what is
  * wrong; the caller unlocks before reporting it. */
 const char *fl_heap_validate(const struct fl_block *b);

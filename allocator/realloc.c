@@ -1,7 +1,9 @@
 /*
  * realloc.c: flmalloc_realloc and flmalloc_reallocarray.  A heap block
- * shrinks in place or grows into a free right neighbour; a big block grows
- * or shrinks with mremap; anything else moves (allocate, copy, free).
+ * shrinks in place or grows into a free right neighbour, else slides down
+ * into a free left neighbour (fl_heap_slide: no hole left behind, no new
+ * memory touched); a big block grows or shrinks with mremap; anything else
+ * moves (allocate, copy, free).
  */
 #include <errno.h>
 #include <string.h>
@@ -41,9 +43,17 @@ void *flmalloc_realloc(void *p, size_t size)
 			return fl_big_realloc(b, size);
 		return realloc_move(p, b, size, held);
 	}
-	if (!big_wanted && fl_heap_resize(b, fl_block_size_for(size))) {
-		fl_unlock(held);
-		return p;
+	if (!big_wanted) {
+		size_t need = fl_block_size_for(size);
+		if (fl_heap_resize(b, need)) {
+			fl_unlock(held);
+			return p;
+		}
+		struct fl_block *slid = fl_heap_slide(b, need);
+		if (slid) {
+			fl_unlock(held);
+			return fl_payload(slid);
+		}
 	}
 	return realloc_move(p, b, size, held);
 }
