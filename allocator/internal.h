@@ -357,10 +357,10 @@ static inline bool fl_tcache_put(struct fl_block *b, size_t size)
 	__atomic_store_n(&fl_tcache.bytes, fl_tcache.bytes + size, __ATOMIC_RELAXED);
 	return true;
 }
-/* A cache miss for a block of `need` bytes: when the heap would cut it from
- * a region's free tail, cuts up to FL_TCACHE_REFILL blocks there at once,
- * returns the first and caches the rest; NULL when the cache is off or the
- * heap fails (the caller then takes the usual path). */
+/* A cache miss for a block of `need` bytes: cuts up to FL_TCACHE_REFILL
+ * consecutive blocks (FL_TCACHE_REFILL_BYTES at most) from the block the
+ * heap finds, returns the first and caches the rest; NULL when the cache is
+ * off or the heap fails (the caller then takes the usual path). */
 struct fl_block *fl_tcache_refill(size_t need);
 /* Gives every block of this thread's cache back to the heap. */
 void fl_tcache_flush(void);
@@ -401,9 +401,10 @@ bool fl_os_is_mapped(const void *p);
 /* heap.c: region blocks; callers hold the lock. */
 struct fl_block *fl_heap_alloc(size_t block_size);
 struct fl_block *fl_heap_alloc_aligned(size_t block_size, size_t align);
-/* Like fl_heap_alloc, but when the block found is its region's free tail,
- * takes up to `most` consecutive blocks' worth (*count of them) as one
- * block in use, for the caller to cut up (tcache.c). */
+/* Like fl_heap_alloc, but takes up to `most` consecutive blocks' worth
+ * (*count of them) from the block found as one block in use, for the
+ * caller to cut up (tcache.c): what best fit would hand the next requests
+ * of this size. */
 struct fl_block *fl_heap_alloc_run(size_t block_size, size_t most, size_t *count);
 void fl_heap_free(struct fl_block *b);
 bool fl_heap_resize(struct fl_block *b, size_t block_size);

@@ -104,9 +104,10 @@ static void test_refill(void)
 }
 
 /* Fills many bins, so that the cache holds more than
- * FL_TCACHE_CONSOLIDATE_MIN bytes in blocks too small for a 2000-byte
- * request, then asks for one: it must come from the cached blocks, given
- * back and coalesced, not from fresh memory. */
+ * FL_TCACHE_CONSOLIDATE_MIN bytes in blocks too small for a 6000-byte
+ * request, then asks for one while the only other free memory is the
+ * region's never-touched tail: it must come from the cached blocks, given
+ * back and coalesced, not from fresh pages. */
 static void test_consolidate(void)
 {
 	enum { SIZES = 30, PER = FL_TCACHE_COUNT_DEFAULT };
@@ -126,11 +127,11 @@ static void test_consolidate(void)
 	if (seg)
 		CHECK(stats().bytes_cached >= FL_TCACHE_CONSOLIDATE_MIN, "%s: only %llu bytes cached", policy,
 		      (unsigned long long)stats().bytes_cached);
-	char *p = flmalloc_malloc(2000);
-	REQUIRE(p, "malloc(2000) failed");
+	char *p = flmalloc_malloc(6000);
+	REQUIRE(p, "malloc(6000) failed");
 	/* It may start a little below the run: a free block left there by an
 	 * earlier test coalesces with it. */
-	CHECK(p + 2000 > lo && p <= hi, "%s: malloc(2000) = %p, not from the freed run [%p, %p]", policy, (void *)p,
+	CHECK(p + 6000 > lo && p <= hi, "%s: malloc(6000) = %p, not from the freed run [%p, %p]", policy, (void *)p,
 	      (void *)lo, (void *)hi);
 	CHECK(stats().bytes_cached == 0, "%s: %llu bytes still cached after the heap needed them", policy,
 	      (unsigned long long)stats().bytes_cached);
@@ -221,10 +222,10 @@ int main(void)
 {
 	policy = stats().policy;
 	seg = !strcmp(policy, "seg");
+	test_consolidate(); /* first: it needs the heap's free tail untouched */
 	test_reuse();
 	test_bound();
 	test_refill();
-	test_consolidate();
 	test_thread_exit();
 	expect_abort("double free of a cached block", "free", double_free);
 	expect_abort("realloc of a cached block", "realloc", realloc_after_free);
