@@ -68,23 +68,34 @@ void *fl_big_alloc(size_t size, size_t align)
 	return fl_payload(b);
 }
 
+/* With the cutoff at C, FLMALLOC_KEEP (unless set) is at least this many
+ * times C: the heap may keep that many such blocks' worth of free pages
+ * resident.  glibc's trim threshold is twice its mmap threshold, but it
+ * never trims below the top of its heap.  On traces/gen-big (64 MiB
+ * regions, blocks of 1-9 MiB) 4 kept purging freed big blocks and faulting
+ * them back in; 5 made 27 syscalls (5 madvise) and 1.6 times glibc's page
+ * faults at 0.74 x its peak RSS; 6 made 22 syscalls, no madvise, 1.14 times
+ * its faults at 0.99 x its peak RSS, and kept peak RSS and syscalls at or
+ * under glibc's on seeds 1 to 8 of `fraglab gen big` (docs/profiling.md). */
+#define KEEP_PER_CUTOFF 6
+
 /* The dynamic cutoff, glibc's rule: a big block freed shows the program
  * allocates and frees blocks of that size, so from now on requests below
  * its mapping's length are served from the heap (and reused there)
  * instead of costing an mmap and a munmap each.  It only rises, up to
- * FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises with it to four times the
- * cutoff (glibc's trim threshold is twice; four halved traces/gen-big's
- * madvise calls, 202 -> 103 syscalls, at 55 -> 57 MiB peak RSS, glibc 72),
- * so such blocks freed into the heap are not purged straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP set in the
- * environment stays as set. */
+ * FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises with it to KEEP_PER_CUTOFF
+ * times the cutoff, so such blocks freed into the heap are not purged
+ * straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP set in the environment
+ * stays as set. */
 static void raise_cutoff(size_t len)
 {
 	if (fl_state.big_fixed || len > FL_BIG_DYNAMIC_MAX ||
 	    len <= __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED))
 		return;
 	__atomic_store_n(&fl_state.big_threshold, len, __ATOMIC_RELAXED);
-	if (!fl_state.keep_fixed && __atomic_load_n(&fl_state.keep, __ATOMIC_RELAXED) < 4 * len)
-		__atomic_store_n(&fl_state.keep, 4 * len, __ATOMIC_RELAXED);
+	size_t keep = KEEP_PER_CUTOFF * len;
+	if (!fl_state.keep_fixed && __atomic_load_n(&fl_state.keep, __ATOMIC_RELAXED) < keep)
+		__atomic_store_n(&fl_state.keep, keep, __ATOMIC_RELAXED);
 }
 
 void fl_big_free(struct fl_block *b)

@@ -149,6 +149,12 @@ static struct fl_purged purged_larger(struct fl_purged a, struct fl_purged b)
 	return b.hi - b.lo > a.hi - a.lo ? b : a;
 }
 
+/* The smallest region that holds a block of `need`. */
+static size_t region_least(size_t need)
+{
+	return fl_align_up(need + FL_REGION_HEAD + FL_REGION_TAIL, fl_state.page_size);
+}
+
 /* Region size for a block of `need`: half the heap mapped so far (so the
  * number of regions grows logarithmically), within [FL_REGION_MIN,
  * FL_REGION_MAX], and at least what `need` takes. */
@@ -159,7 +165,7 @@ static size_t region_size_for(size_t need)
 		target = FL_REGION_MIN;
 	if (target > FL_REGION_MAX)
 		target = FL_REGION_MAX;
-	size_t least = fl_align_up(need + FL_REGION_HEAD + FL_REGION_TAIL, fl_state.page_size);
+	size_t least = region_least(need);
 	return least > target ? least : fl_align_up(target, fl_state.page_size);
 }
 
@@ -168,6 +174,12 @@ static struct fl_block *grow(size_t need)
 {
 	size_t size = region_size_for(need);
 	struct fl_region *r = fl_os_map(size);
+	if (!r && region_least(need) < size) {
+		/* The address space refused a whole region (RLIMIT_AS, say):
+		 * what this request needs may still fit. */
+		size = region_least(need);
+		r = fl_os_map(size);
+	}
 	if (!r)
 		return NULL;
 	r->size = size;

@@ -89,8 +89,16 @@
  * overflow and inside the head word's 47 size bits. */
 #define FL_REQUEST_MAX (((size_t)1) << 45)
 
-#define FL_REGION_MIN ((size_t)1 << 20)  /* smallest region mapped */
-#define FL_REGION_MAX ((size_t)64 << 20) /* growth stops doubling here */
+/* A region costs address space, not memory: only the pages a block has
+ * touched are resident, and fresh ones count as purged.  Regions are large
+ * so that the heap is few pieces: free space in different regions cannot
+ * coalesce.  With 1 MiB minimum regions traces/gen-big spread 44 MiB live
+ * over 8 regions (94 MiB mapped) and traces/gen-realloc-growth peaked at
+ * 5.5 MiB RSS, against 3.35 MiB in one 64 MiB region (docs/allocator.md).
+ * grow() falls back to the smallest region a request needs when the
+ * address space refuses 64 MiB (RLIMIT_AS). */
+#define FL_REGION_MIN ((size_t)64 << 20) /* smallest region mapped */
+#define FL_REGION_MAX ((size_t)1 << 30)  /* growth stops doubling here */
 
 /* Automatic trimming purges only free blocks holding at least this many
  * resident bytes of whole pages: one madvise per 16 pages or more.  Smaller
@@ -107,6 +115,8 @@ _Static_assert(FL_REGION_HEAD % FL_ALIGN == 0, "first block is 16-aligned");
 _Static_assert(FL_BIG_DEFAULT <= FL_REGION_MIN / 4,
 	       "a region holds at least four blocks just under the big cutoff");
 _Static_assert(FL_REGION_MIN <= FL_REGION_MAX, "region growth bounds");
+_Static_assert(FL_BIG_DYNAMIC_MAX <= FL_REGION_MIN / 2,
+	       "a region holds at least two blocks just under the highest dynamic cutoff");
 _Static_assert(2 * FL_REQUEST_MAX + ((size_t)1 << 20) <= FL_SIZE_MASK,
 	       "a mapping for any request plus any alignment fits the head word");
 

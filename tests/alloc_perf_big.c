@@ -9,14 +9,29 @@
  *                bytes intact, no memory mapped, no hole left; with a free
  *                right neighbour too, it takes all three;
  *   slide_last   in-place growth into a free right neighbour still comes
- *                first (the address does not change).
+ *                first (the address does not change);
+ *   one_region   a 30 MiB working set of 200 KiB blocks lives in one
+ *                region, mapped with one mmap (1 MiB minimum regions made
+ *                it five);
+ *   fallback     when the address space refuses a 64 MiB region
+ *                (RLIMIT_AS), a small request still gets a region of its
+ *                own size (skipped under ASan, whose shadow needs the
+ *                address space);
+ *   keep_rule    freeing a 4 MiB big block raises the cutoff to its
+ *                mapping's length L and FLMALLOC_KEEP to 6 L;
+ *   largest      with KEEP = 9 MiB, freeing 1, 1 and 10 MiB blocks (12 MiB
+ *                resident) purges the 10 MiB one alone: one madvise, the
+ *                two small ones stay resident (address order purged the
+ *                first 1 MiB block too: two calls).
  * Each case runs in a forked child that sets its environment before its
  * first allocation (settings are read once).  Blocks are 4 KiB and up, so
  * seg's thread cache (blocks up to 1 KiB) never holds them.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,14 +143,109 @@ static void slide_last(void)
 	flmalloc_free(guard);
 }
 
-static void run(const char *name, void (*body)(void))
+#define MiB ((size_t)1 << 20)
+
+static void one_region(void)
+{
+	enum { COUNT = 150 };
+	const size_t size = 200 << 10; /* under the 256 KiB cutoff: heap blocks */
+	void *v[COUNT];
+	for (int i = 0; i < COUNT; i++)
+		v[i] = alloc_filled(size, (unsigned char)i);
+	struct flmalloc_stats s = stats();
+	CHECK(s.big_blocks == 0, "%s: 200 KiB blocks got their own mappings", policy);
+	CHECK(s.regions == 1 && s.mmap_calls == 1,
+	      "%s: a 30 MiB working set took %llu regions, %llu mmap calls", policy,
+	      (unsigned long long)s.regions, (unsigned long long)s.mmap_calls);
+	CHECK(s.bytes_mapped >= FL_REGION_MIN, "%s: the region maps %llu bytes, under FL_REGION_MIN",
+	      policy, (unsigned long long)s.bytes_mapped);
+	for (int i = 0; i < COUNT; i++)
+		flmalloc_free(v[i]);
+	HEAP_OK("freeing the working set");
+}
+
+static void fallback(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	printf("fallback: skipped under ASan\n");
+#else
+	/* Room for 32 MiB more than the process maps now: no 64 MiB region. */
+	unsigned long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	REQUIRE(f && fscanf(f, "%lu", &pages) == 1, "cannot read /proc/self/statm");
+	fclose(f);
+	rlim_t limit = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)(32 * MiB);
+	struct rlimit rl = {limit, limit};
+	REQUIRE(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS) failed");
+	void *p = flmalloc_malloc(1000);
+	CHECK(p != NULL, "%s: malloc(1000) failed when 64 MiB of address space was not there", policy);
+	struct flmalloc_stats s = stats();
+	CHECK(s.regions == 1 && s.bytes_mapped < FL_REGION_MIN,
+	      "%s: %llu regions, %llu bytes mapped under RLIMIT_AS", policy,
+	      (unsigned long long)s.regions, (unsigned long long)s.bytes_mapped);
+	flmalloc_free(p);
+	HEAP_OK("a fallback region");
+#endif
+}
+
+static void keep_rule(void)
+{
+	void *p = flmalloc_malloc(4 * MiB);
+	REQUIRE(p, "%s: malloc(4 MiB) failed", policy);
+	CHECK(stats().big_blocks == 1, "%s: 4 MiB is not big at the default cutoff", policy);
+	size_t len = fl_size(fl_block_of(p));
+	flmalloc_free(p);
+	CHECK(fl_big_cutoff() == len, "%s: the cutoff is %zu after freeing a %zu-byte mapping", policy,
+	      fl_big_cutoff(), len);
+	CHECK(fl_state.keep == 6 * len, "%s: FLMALLOC_KEEP is %zu, not 6 x %zu", policy, fl_state.keep,
+	      len);
+}
+
+static void largest(void)
+{
+	char *a = alloc_filled(1 * MiB, 0x0a);
+	char *g1 = alloc_filled(4096, 0x01); /* above the thread cache's sizes: heap order */
+	char *b = alloc_filled(10 * MiB, 0x0b);
+	char *g2 = alloc_filled(4096, 0x02);
+	char *c = alloc_filled(1 * MiB, 0x0c);
+	char *g3 = alloc_filled(4096, 0x03);
+	REQUIRE(stats().big_blocks == 0, "%s: blocks got their own mappings despite FLMALLOC_BIG", policy);
+	REQUIRE(g1 > a && b > g1 && g2 > b && c > g2 && g3 > c, "%s: blocks not in address order", policy);
+	flmalloc_free(a);
+	flmalloc_free(c);
+	struct flmalloc_stats s0 = stats();
+	CHECK(s0.madvise_calls == 0 && fl_state.free_large_bytes > 2 * MiB - 64 * 1024,
+	      "%s: 2 MiB free under KEEP = 9 MiB: %llu madvise calls, %llu resident", policy,
+	      (unsigned long long)s0.madvise_calls, (unsigned long long)fl_state.free_large_bytes);
+	flmalloc_free(b); /* 12 MiB resident > KEEP: down to 4.5 MiB */
+	struct flmalloc_stats s1 = stats();
+	CHECK(s1.madvise_calls - s0.madvise_calls == 1 && s1.munmap_calls == s0.munmap_calls,
+	      "%s: trimming 12 MiB down to 4.5 made %llu madvise and %llu munmap calls, not one madvise",
+	      policy, (unsigned long long)(s1.madvise_calls - s0.madvise_calls),
+	      (unsigned long long)(s1.munmap_calls - s0.munmap_calls));
+	CHECK(fl_state.free_large_bytes > 2 * MiB - 64 * 1024 && fl_state.free_large_bytes <= 9 * MiB / 2,
+	      "%s: %llu resident bytes after the trim: the small blocks should stay, the large one go",
+	      policy, (unsigned long long)fl_state.free_large_bytes);
+	HEAP_OK("a trim");
+	flmalloc_free(g1);
+	flmalloc_free(g2);
+	flmalloc_free(g3);
+}
+
+static void run_with(const char *name, void (*body)(void), const char *big, const char *keep)
 {
 	pid_t pid = fork();
 	REQUIRE(pid >= 0, "fork failed");
 	if (pid == 0) {
 		check_failures = 0; /* the parent's tally is not this case's */
-		unsetenv("FLMALLOC_BIG");
-		unsetenv("FLMALLOC_KEEP");
+		if (big)
+			setenv("FLMALLOC_BIG", big, 1);
+		else
+			unsetenv("FLMALLOC_BIG");
+		if (keep)
+			setenv("FLMALLOC_KEEP", keep, 1);
+		else
+			unsetenv("FLMALLOC_KEEP");
 		body();
 		_exit(check_failures ? 1 : 0);
 	}
@@ -144,10 +254,19 @@ static void run(const char *name, void (*body)(void))
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: case %s failed (status 0x%x)", policy, name, st);
 }
 
+static void run(const char *name, void (*body)(void))
+{
+	run_with(name, body, NULL, NULL);
+}
+
 int main(void)
 {
 	policy = getenv("FLMALLOC_POLICY") ? getenv("FLMALLOC_POLICY") : "seg";
 	run("slide", slide);
 	run("slide_last", slide_last);
+	run("one_region", one_region);
+	run("fallback", fallback);
+	run("keep_rule", keep_rule);
+	run_with("largest", largest, "64M", "9M");
 	return check_exit_status("alloc_perf_big");
 }
