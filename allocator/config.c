@@ -80,4 +80,5 @@ void fl_config_load(void)
 		count = FL_TCACHE_COUNT_DEFAULT;
 	}
 	fl_state.tcache_count = fl_state.policy == &fl_policy_seg ? count : 0;
+	fl_state.tcache_fast_count = fl_state.tcache_count ? FL_TCACHE_FAST_COUNT : 0;
 }

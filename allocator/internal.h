@@ -271,6 +271,7 @@ struct fl_state {
 	bool big_fixed;       /* FLMALLOC_BIG was set: the cutoff never moves */
 	bool keep_fixed;      /* FLMALLOC_KEEP was set */
 	size_t tcache_count; /* blocks per bin (FLMALLOC_TCACHE); 0: no cache */
+	size_t tcache_fast_count; /* blocks per fast bin; 0: no cache */
 	size_t page_size;
 	struct fl_region *regions; /* doubly linked, newest first */
 	/* heap accounting, protected by the heap lock */
@@ -308,6 +309,13 @@ static inline size_t fl_big_cutoff(void)
 #define FL_TCACHE_BINS (FL_TCACHE_MAX_BLOCK / 16 - 1)
 #define FL_TCACHE_COUNT_DEFAULT 16
 #define FL_TCACHE_COUNT_MAX 4096
+/* Bins of blocks up to this size ("fast bins", as glibc's fastbins) are not
+ * held to FLMALLOC_TCACHE: they take up to FL_TCACHE_FAST_COUNT blocks, and
+ * only the rule that cached memory never makes the heap grow bounds them. */
+#define FL_TCACHE_FAST_MAX_BLOCK ((size_t)128)
+#define FL_TCACHE_FAST_COUNT 65535
+_Static_assert(FL_TCACHE_FAST_COUNT <= UINT16_MAX && FL_TCACHE_COUNT_MAX <= UINT16_MAX,
+	       "a bin's count fits its uint16_t");
 #define FL_TCACHE_REFILL 8
 #define FL_TCACHE_REFILL_BYTES ((size_t)1024)
 /* A cache holding at least this many bytes is given back to the heap
@@ -328,6 +336,11 @@ extern __thread struct fl_tcache fl_tcache __attribute__((tls_model("initial-exe
 static inline unsigned fl_tcache_bin(size_t block_size)
 {
 	return (unsigned)(block_size / 16) - 2;
+}
+/* How many blocks of block_size one bin may hold. */
+static inline size_t fl_tcache_limit(size_t block_size)
+{
+	return block_size <= FL_TCACHE_FAST_MAX_BLOCK ? fl_state.tcache_fast_count : fl_state.tcache_count;
 }
 /* A block of exactly `need` bytes from this thread's cache, or NULL. */
 static inline struct fl_block *fl_tcache_get(size_t need)
@@ -356,7 +369,7 @@ bool fl_tcache_holds(const struct fl_block *b);
 static inline bool fl_tcache_put(struct fl_block *b, size_t size)
 {
 	unsigned i = fl_tcache_bin(size);
-	if (fl_tcache.counts[i] >= fl_state.tcache_count)
+	if (fl_tcache.counts[i] >= fl_tcache_limit(size))
 		return false;
 	if (__builtin_expect(b->prev == FL_TCACHE_MARK || fl_tcache.state != FL_TCACHE_LIVE, 0))
 		return fl_tcache_put_slow(b);

@@ -8,6 +8,8 @@
  *               bytes_in_use nor bytes_free, and the heap stays consistent;
  *   bound       at most FLMALLOC_TCACHE_DEFAULT blocks per size are cached,
  *               the rest go back to the heap;
+ *   fast bins   blocks of at most 128 bytes are not held to that bound;
+ *               blocks given back lose their mark;
  *   consolidate a cache of at least FL_TCACHE_CONSOLIDATE_MIN bytes is given
  *               back (and coalesces) before the heap would grow for a
  *               request; a smaller one is kept;
@@ -76,6 +78,30 @@ static void test_bound(void)
 	      (unsigned long long)stats().bytes_cached, want);
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a full bin", policy);
 	fl_tcache_flush();
+}
+
+static void test_fast_bins(void)
+{
+	enum { N = 4 * FL_TCACHE_COUNT_DEFAULT };
+	void *fast[N], *slow[N];
+	for (int i = 0; i < N; i++) {
+		REQUIRE((fast[i] = flmalloc_malloc(48)), "malloc(48) failed");
+		REQUIRE((slow[i] = flmalloc_malloc(200)), "malloc(200) failed");
+	}
+	uint64_t before = stats().bytes_cached;
+	for (int i = 0; i < N; i++) {
+		flmalloc_free(fast[i]);
+		flmalloc_free(slow[i]);
+	}
+	size_t want = seg ? N * fl_block_size_for(48) + FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(200) : 0;
+	CHECK(stats().bytes_cached - before == want, "%s: %llu bytes cached, want %zu (all %d 64-byte blocks, %d of the "
+	      "208-byte ones)", policy, (unsigned long long)(stats().bytes_cached - before), want, N,
+	      FL_TCACHE_COUNT_DEFAULT);
+	fl_tcache_flush();
+	for (int i = 0; i < N; i++)
+		CHECK(fl_block_of(fast[i])->prev != FL_TCACHE_MARK, "%s: block %d kept its cache mark after a flush",
+		      policy, i);
+	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after flushing fast bins", policy);
 }
 
 /* A miss served from a region's free tail cuts FL_TCACHE_REFILL blocks (of at
@@ -225,6 +251,7 @@ int main(void)
 	test_consolidate(); /* first: it needs the heap's free tail untouched */
 	test_reuse();
 	test_bound();
+	test_fast_bins();
 	test_refill();
 	test_thread_exit();
 	expect_abort("double free of a cached block", "free", double_free);
