@@ -156,15 +156,19 @@ static size_t region_least(size_t need)
 }
 
 /* Region size for a block of `need`: half the heap mapped so far (so the
- * number of regions grows logarithmically), within [FL_REGION_MIN,
- * FL_REGION_MAX], and at least what `need` takes. */
+ * number of regions grows logarithmically), within the policy's bounds
+ * (internal.h: seg's regions are large, the classic policies' small), and
+ * at least what `need` takes. */
 static size_t region_size_for(size_t need)
 {
+	bool seg = fl_state.policy == &fl_policy_seg;
+	size_t least_region = seg ? FL_REGION_MIN_SEG : FL_REGION_MIN;
+	size_t most_region = seg ? FL_REGION_MAX_SEG : FL_REGION_MAX;
 	size_t target = (size_t)(fl_state.heap_mapped / 2);
-	if (target < FL_REGION_MIN)
-		target = FL_REGION_MIN;
-	if (target > FL_REGION_MAX)
-		target = FL_REGION_MAX;
+	if (target < least_region)
+		target = least_region;
+	if (target > most_region)
+		target = most_region;
 	size_t least = region_least(need);
 	return least > target ? least : fl_align_up(target, fl_state.page_size);
 }
