@@ -13,8 +13,8 @@
  *   FLMALLOC_POLICY  addr | lifo | best | seg (default seg)
  *   FLMALLOC_BIG     bytes; requests at or above get their own mapping
  *   FLMALLOC_KEEP    bytes of free whole pages kept before returning to the OS
- *   FLMALLOC_TCACHE  blocks per size above 128 bytes kept in each thread's
- *                    cache (seg; 0: no cache at all)
+ *   FLMALLOC_TCACHE  blocks per size kept in each thread's cache (seg; sizes
+ *                    up to 128 bytes: 65535 while single-threaded; 0: none)
  */
 #ifndef FLMALLOC_H
 #define FLMALLOC_H

@@ -59,6 +59,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/single_threaded.h>
 
 #include "flmalloc.h"
 
@@ -322,8 +323,9 @@ static inline size_t fl_big_cutoff(void)
 #define FL_TCACHE_COUNT_DEFAULT 16
 #define FL_TCACHE_COUNT_MAX 4096
 /* Bins of blocks up to this size ("fast bins", as glibc's fastbins) are not
- * held to FLMALLOC_TCACHE: they take up to FL_TCACHE_FAST_COUNT blocks, and
- * only the rule that cached memory never makes the heap grow bounds them. */
+ * held to FLMALLOC_TCACHE while the process is single-threaded: they take
+ * up to FL_TCACHE_FAST_COUNT blocks, and only the rule that cached memory
+ * never makes the heap grow bounds them. */
 #define FL_TCACHE_FAST_MAX_BLOCK ((size_t)128)
 #define FL_TCACHE_FAST_COUNT 65535
 _Static_assert(FL_TCACHE_FAST_COUNT <= UINT16_MAX && FL_TCACHE_COUNT_MAX <= UINT16_MAX,
@@ -349,10 +351,16 @@ static inline unsigned fl_tcache_bin(size_t block_size)
 {
 	return (unsigned)(block_size / 16) - 2;
 }
-/* How many blocks of block_size one bin may hold. */
+/* How many blocks of block_size one bin may hold.  Fast bins are for
+ * single-threaded processes only: a thread that frees what others
+ * allocate (producer-consumer) would pile their blocks up in its own
+ * cache, out of their reach; the consolidation rule flushes only the
+ * growing thread's cache. */
 static inline size_t fl_tcache_limit(size_t block_size)
 {
-	return block_size <= FL_TCACHE_FAST_MAX_BLOCK ? fl_state.tcache_fast_count : fl_state.tcache_count;
+	if (block_size <= FL_TCACHE_FAST_MAX_BLOCK && __libc_single_threaded)
+		return fl_state.tcache_fast_count;
+	return fl_state.tcache_count;
 }
 /* A block of exactly `need` bytes from this thread's cache, or NULL. */
 static inline struct fl_block *fl_tcache_get(size_t need)
@@ -381,7 +389,7 @@ bool fl_tcache_holds(const struct fl_block *b);
 static inline bool fl_tcache_put(struct fl_block *b, size_t size)
 {
 	unsigned i = fl_tcache_bin(size);
-	if (fl_tcache.counts[i] >= fl_tcache_limit(size))
+	if (fl_tcache.counts[i] >= fl_state.tcache_count && fl_tcache.counts[i] >= fl_tcache_limit(size))
 		return false;
 	if (__builtin_expect(b->prev == FL_TCACHE_MARK || fl_tcache.state != FL_TCACHE_LIVE, 0))
 		return fl_tcache_put_slow(b);

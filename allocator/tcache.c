@@ -5,7 +5,8 @@
  * A freed block of at most FL_TCACHE_MAX_BLOCK bytes goes to the calling
  * thread's bin for its exact size, if that bin holds fewer than
  * FLMALLOC_TCACHE blocks (default 16), or, for blocks of at most
- * FL_TCACHE_FAST_MAX_BLOCK (128) bytes, fewer than FL_TCACHE_FAST_COUNT;
+ * FL_TCACHE_FAST_MAX_BLOCK (128) bytes while the process is
+ * single-threaded, fewer than FL_TCACHE_FAST_COUNT;
  * malloc of a request whose block is that size takes the newest one back.
  * Neither touches the lock, the policy's lists or any block head: a cached
  * block stays *in use* from the heap's point of view, so every heap
@@ -40,8 +41,13 @@
  * holding up to 65535 blocks took python-json from 133.9M to 110.1M
  * instructions and jq-group from 103.1M to 78.4M (callgrind), for a corpus
  * peak RSS geomean of 0.989-0.996 x glibc against 0.988; unbounded up to
- * 256 or 1024 bytes, 1.000.  The classic policies get no cache: their
- * choices are the point.
+ * 256 or 1024 bytes, 1.000.  Only while single-threaded: the rule flushes
+ * the growing thread's cache alone, and a thread freeing what others
+ * allocate would pile their blocks up out of their reach.  (Asking every
+ * thread's cache back through a shared epoch, checked on slow paths, was
+ * tried: python-threads and git-repack peaked no lower, and a 4-thread
+ * producer-consumer ran at half the speed.)  The classic policies get no
+ * cache: their choices are the point.
  *
  * Thread exit: the first block a thread caches registers its cache (in a
  * list under the heap lock, which is how stats sees every cache) and sets a
