@@ -2,7 +2,6 @@
  * measurement around them.  Runs in the replay child. */
 #include "replay.h"
 
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "latency.h"
+#include "replay_dispatch.h"
 #include "replay_threads.h"
 #include "replay_touch.h"
 #include "replay_verify.h"
@@ -165,25 +165,10 @@ loop_fast(const struct trace_event *ev, uint64_t n, void **slots, enum replay_to
 		const struct trace_event *e = &ev[i];
 		const size_t size = e->size;
 		void *p;
-		switch (e->op) {
-		case TRACE_OP_MALLOC:
-			p = malloc(size);
-			break;
-		case TRACE_OP_CALLOC:
-			p = calloc(1, size);
-			break;
-		case TRACE_OP_REALLOC:
-			p = realloc(slots[e->slot], size);
-			break;
-		case TRACE_OP_MEMALIGN:
-			p = memalign((size_t)1 << e->align_log2, size);
-			break;
-		default:
-			/* The slot is dead until its next allocation, which
-			 * overwrites it: no need to clear it. */
-			free(slots[e->slot]);
+		/* After a free the slot is dead until its next allocation,
+		 * which overwrites it: no need to clear it. */
+		if (!replay_dispatch(e->op, e, slots, &p))
 			continue;
-		}
 		/* NULL for size 0 is legal (glibc's realloc(p, 0) frees p). */
 		if (__builtin_expect(!p, 0) && size)
 			return i;
@@ -258,32 +243,16 @@ static int loop_careful(const struct replay_config *cfg, struct replay_workspace
 			return -1;
 		}
 		uint64_t t0 = latency ? latency_now_ns() : 0;
-		void *p = NULL;
-		switch (e->op) {
-		case TRACE_OP_MALLOC:
-			p = malloc(size);
-			break;
-		case TRACE_OP_CALLOC:
-			p = calloc(1, size);
-			break;
-		case TRACE_OP_REALLOC:
-			p = realloc(slots[e->slot], size);
-			break;
-		case TRACE_OP_MEMALIGN:
-			p = memalign((size_t)1 << e->align_log2, size);
-			break;
-		default:
-			free(slots[e->slot]);
-			break;
-		}
+		void *p;
+		const bool allocated = replay_dispatch(e->op, e, slots, &p);
 		if (latency && e->op != TRACE_OP_REALLOC) {
 			uint64_t d = latency_now_ns() - t0;
 			d = d > overhead ? d - overhead : 0;
-			int c = e->op == TRACE_OP_FREE ? REPLAY_LAT_FREE : REPLAY_LAT_MALLOC;
+			int c = allocated ? REPLAY_LAT_MALLOC : REPLAY_LAT_FREE;
 			ws->latency[c][ws->latency_n[c]++] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 		}
 		live -= old_size;
-		if (e->op == TRACE_OP_FREE) {
+		if (!allocated) {
 			slots[e->slot] = NULL;
 			sizes[e->slot] = 0;
 		} else {

@@ -3,7 +3,6 @@
 
 #include <limits.h>
 #include <linux/futex.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "latency.h"
+#include "replay_dispatch.h"
 #include "replay_touch.h"
 #include "replay_verify.h"
 
@@ -176,31 +176,14 @@ static inline __attribute__((always_inline)) uint64_t thread_loop_fast(struct re
 	void **slots = th->sh->ws->slots;
 	for (uint64_t i = 0; i < th->n; i++) {
 		const struct trace_event *e = &ev[i];
-		const unsigned op = e->op;
+		const unsigned flags = e->op;
+		const unsigned op = flags & REPLAY_STREAM_OP_MASK;
 		const uint32_t slot = e->slot;
 		const size_t size = e->size;
-		if (__builtin_expect(op & REPLAY_STREAM_WAIT, 0) && slot_wait(th, slot))
+		if (__builtin_expect(flags & REPLAY_STREAM_WAIT, 0) && slot_wait(th, slot))
 			return i;
 		void *p;
-		switch (op & REPLAY_STREAM_OP_MASK) {
-		case TRACE_OP_MALLOC:
-			p = malloc(size);
-			break;
-		case TRACE_OP_CALLOC:
-			p = calloc(1, size);
-			break;
-		case TRACE_OP_REALLOC:
-			p = realloc(slots[slot], size);
-			break;
-		case TRACE_OP_MEMALIGN:
-			p = memalign((size_t)1 << e->align_log2, size);
-			break;
-		default:
-			free(slots[slot]);
-			p = NULL;
-			break;
-		}
-		if ((op & REPLAY_STREAM_OP_MASK) != TRACE_OP_FREE) {
+		if (replay_dispatch(op, e, slots, &p)) {
 			if (__builtin_expect(!p, 0) && size) {
 				thread_fail_oom(th, i);
 				return i;
@@ -208,7 +191,7 @@ static inline __attribute__((always_inline)) uint64_t thread_loop_fast(struct re
 			slots[slot] = p;
 			replay_touch_block(p, size, touch);
 		}
-		if (__builtin_expect(op & REPLAY_STREAM_HANDOFF, 0))
+		if (__builtin_expect(flags & REPLAY_STREAM_HANDOFF, 0))
 			slot_handoff(th->sh, slot, e->tid);
 	}
 	return th->n;
@@ -260,31 +243,15 @@ static uint64_t thread_loop_careful(struct replay_thread *th)
 			}
 		}
 		uint64_t t0 = latency ? latency_now_ns() : 0;
-		void *p = NULL;
-		switch (e.op) {
-		case TRACE_OP_MALLOC:
-			p = malloc(size);
-			break;
-		case TRACE_OP_CALLOC:
-			p = calloc(1, size);
-			break;
-		case TRACE_OP_REALLOC:
-			p = realloc(slots[e.slot], size);
-			break;
-		case TRACE_OP_MEMALIGN:
-			p = memalign((size_t)1 << e.align_log2, size);
-			break;
-		default:
-			free(slots[e.slot]);
-			break;
-		}
+		void *p;
+		const bool allocated = replay_dispatch(e.op, &e, slots, &p);
 		if (latency && e.op != TRACE_OP_REALLOC) {
 			uint64_t d = latency_now_ns() - t0;
 			d = d > overhead ? d - overhead : 0;
-			int c = e.op == TRACE_OP_FREE ? REPLAY_LAT_FREE : REPLAY_LAT_MALLOC;
+			int c = allocated ? REPLAY_LAT_MALLOC : REPLAY_LAT_FREE;
 			th->lat[c][th->lat_n[c]++] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
 		}
-		if (e.op == TRACE_OP_FREE) {
+		if (!allocated) {
 			slots[e.slot] = NULL;
 			sizes[e.slot] = 0;
 		} else {
