@@ -27,6 +27,7 @@
 #include "replay_streams.h"
 #include "syscount.h"
 #include "trace.h"
+#include "write_all.h"
 
 #define PROG "fraglab replay"
 
@@ -80,21 +81,6 @@ static void on_interrupt(int sig)
 		unlink(tmp_series);
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int load_trace(const char *path, bool threaded, uint32_t extra_slots,

@@ -28,6 +28,7 @@
 #include "replay_child.h"
 #include "series.h"
 #include "syscount.h"
+#include "write_all.h"
 
 struct child_args {
 	int result_fd, events_fd, streams_fd;
@@ -105,21 +106,6 @@ static int parse_args(int argc, char **argv, struct child_args *a)
 	if (a->result_fd < 0 || a->events_fd < 0 || a->pass < 0 || a->touch < 0 || a->kind < 0 ||
 	    !a->allocator)
 		return -1;
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
 	return 0;
 }
 
