@@ -71,29 +71,57 @@ void *fl_big_alloc(size_t size, size_t align)
 /* With the cutoff at C, FLMALLOC_KEEP (unless set) is at least this many
  * times C: the heap may keep that many such blocks' worth of free pages
  * resident.  glibc's trim threshold is twice its mmap threshold, but it
- * never trims below the top of its heap.  On traces/gen-big (64 MiB
- * regions, blocks of 1-9 MiB) 4 kept purging freed big blocks and faulting
- * them back in; 5 made 27 syscalls (5 madvise) and 1.6 times glibc's page
- * faults at 0.74 x its peak RSS; 6 made 22 syscalls, no madvise, 1.14 times
- * its faults at 0.99 x its peak RSS, and kept peak RSS and syscalls at or
- * under glibc's on seeds 1 to 8 of `fraglab gen big` (docs/profiling.md). */
+ * never trims below the top of its heap.  On traces/gen-big (seg's 64 MiB
+ * regions, blocks of 1-9 MiB, the cutoff then still the freed length) 4
+ * kept purging freed big blocks and faulting them back in; 5 made 27
+ * syscalls (5 madvise) and 1.6 times glibc's page faults at 0.74 x its peak
+ * RSS; 6 made 22 syscalls, no madvise, 1.14 times its faults at 0.99 x its
+ * peak RSS (docs/profiling.md). */
 #define KEEP_PER_CUTOFF 6
 
-/* The dynamic cutoff, glibc's rule: a big block freed shows the program
- * allocates and frees blocks of that size, so from now on requests below
- * its mapping's length are served from the heap (and reused there)
- * instead of costing an mmap and a munmap each.  It only rises, up to
- * FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises with it to KEEP_PER_CUTOFF
- * times the cutoff, so such blocks freed into the heap are not purged
- * straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP set in the environment
- * stays as set. */
+/* Mapping lengths from which the cutoff gets headroom (raise_cutoff). */
+#define HEADROOM_FROM ((size_t)1 << 20)
+
+/* The smallest power of two at or above n (n > 1). */
+static size_t round_up_pow2(size_t n)
+{
+	return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(n - 1)));
+}
+
+/* The dynamic cutoff, after glibc's rule: a big block freed shows the
+ * program allocates and frees blocks of that size, so from now on such
+ * requests are served from the heap (and reused there) instead of costing
+ * an mmap and a munmap each.  glibc moves its threshold to the freed
+ * length L; we move it to the power of two at or above L, because sizes
+ * that vary creep upwards: on traces/gen-big (1-9 MiB) each new largest
+ * block paid a mapping of its own, its page faults and a munmap, 11 times
+ * (34,151 page faults against glibc's 31,751; with the headroom 18,822,
+ * and 6 syscalls instead of 22, at 0.78 x glibc's peak RSS instead of
+ * 0.84).  Under seg only: the headroom pays where blocks share its 64 MiB
+ * regions; in the classic policies' small regions the blocks between L
+ * and 2 L fragmented the heap (gen-big under addr 66.7 -> 96.1 MiB, lifo
+ * 68.3 -> 94.8 MiB, glibc 72.4), so they keep glibc's rule.  And only
+ * from HEADROOM_FROM up: below it a mapping's page faults are few, and
+ * traces/jq-group, whose 288 KiB free moved the cutoff to 512 KiB, then kept
+ * two 427 KiB blocks in the heap: 29 more pages at its peak for 2 fewer
+ * syscalls.
+ * It only rises, up to FL_BIG_DYNAMIC_MAX, and FLMALLOC_KEEP rises
+ * with it to KEEP_PER_CUTOFF times the cutoff, so such blocks freed into
+ * the heap are not purged straight away.  An FLMALLOC_BIG or FLMALLOC_KEEP
+ * set in the environment stays as set. */
 static void raise_cutoff(size_t len)
 {
 	if (fl_state.big_fixed || len > FL_BIG_DYNAMIC_MAX ||
 	    len <= __atomic_load_n(&fl_state.big_threshold, __ATOMIC_RELAXED))
 		return;
-	__atomic_store_n(&fl_state.big_threshold, len, __ATOMIC_RELAXED);
-	size_t keep = KEEP_PER_CUTOFF * len;
+	size_t cutoff = len;
+	if (fl_state.policy == &fl_policy_seg && len >= HEADROOM_FROM) {
+		cutoff = round_up_pow2(len);
+		if (cutoff > FL_BIG_DYNAMIC_MAX)
+			cutoff = FL_BIG_DYNAMIC_MAX; /* len <= FL_BIG_DYNAMIC_MAX: still >= len */
+	}
+	__atomic_store_n(&fl_state.big_threshold, cutoff, __ATOMIC_RELAXED);
+	size_t keep = KEEP_PER_CUTOFF * cutoff;
 	if (!fl_state.keep_fixed && __atomic_load_n(&fl_state.keep, __ATOMIC_RELAXED) < keep)
 		__atomic_store_n(&fl_state.keep, keep, __ATOMIC_RELAXED);
 }

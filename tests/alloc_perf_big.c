@@ -17,8 +17,12 @@
  *                (RLIMIT_AS), a small request still gets a region of its
  *                own size (skipped under ASan, whose shadow needs the
  *                address space);
- *   keep_rule    freeing a 4 MiB big block raises the cutoff to its
- *                mapping's length L and FLMALLOC_KEEP to 6 L;
+ *   keep_rule    freeing a 4 MiB big block (a mapping of 4 MiB + 1 page)
+ *                raises the cutoff to 8 MiB under seg, the power of two
+ *                above its length, and FLMALLOC_KEEP to 6 x 8 MiB; a 5 MiB
+ *                request then comes from the heap (glibc's rule, the freed
+ *                length, would have mapped it); the classic policies keep
+ *                glibc's rule (cutoff = length, KEEP = 6 x length);
  *   largest      with KEEP = 9 MiB, freeing 1, 1 and 10 MiB blocks (12 MiB
  *                resident) releases the 10 MiB one alone: one call, the
  *                two small ones stay resident (region and address order
@@ -203,10 +207,24 @@ static void keep_rule(void)
 	CHECK(stats().big_blocks == 1, "%s: 4 MiB is not big at the default cutoff", policy);
 	size_t len = fl_size(fl_block_of(p));
 	flmalloc_free(p);
-	CHECK(fl_big_cutoff() == len, "%s: the cutoff is %zu after freeing a %zu-byte mapping", policy,
+	if (strcmp(policy, "seg")) {
+		CHECK(fl_big_cutoff() == len && fl_state.keep == 6 * len,
+		      "%s: cutoff %zu, KEEP %zu after freeing a %zu-byte mapping", policy,
+		      fl_big_cutoff(), fl_state.keep, len);
+		return;
+	}
+	CHECK(len > 4 * MiB && fl_big_cutoff() == 8 * MiB,
+	      "%s: the cutoff is %zu after freeing a %zu-byte mapping, not 8 MiB", policy,
 	      fl_big_cutoff(), len);
-	CHECK(fl_state.keep == 6 * len, "%s: FLMALLOC_KEEP is %zu, not 6 x %zu", policy, fl_state.keep,
-	      len);
+	CHECK(fl_state.keep == 6 * 8 * MiB, "%s: FLMALLOC_KEEP is %zu, not 6 x 8 MiB", policy,
+	      fl_state.keep);
+	struct flmalloc_stats s0 = stats();
+	p = flmalloc_malloc(5 * MiB);
+	REQUIRE(p, "%s: malloc(5 MiB) failed", policy);
+	CHECK(stats().big_blocks == s0.big_blocks, "%s: 5 MiB got its own mapping under an 8 MiB cutoff",
+	      policy);
+	flmalloc_free(p);
+	HEAP_OK("a 5 MiB heap block");
 }
 
 static void largest(void)
