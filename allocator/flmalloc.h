@@ -14,7 +14,7 @@
  *   FLMALLOC_BIG     bytes; requests at or above get their own mapping
  *   FLMALLOC_KEEP    bytes of free whole pages kept before returning to the OS
  *   FLMALLOC_TCACHE  blocks per size kept in each thread's cache (seg; sizes
- *                    up to 128 bytes: 65535 while single-threaded; 0: none)
+ *                    up to 512 bytes: 65535 while single-threaded; 0: none)
  */
 #ifndef FLMALLOC_H
 #define FLMALLOC_H

@@ -326,7 +326,7 @@ static inline size_t fl_big_cutoff(void)
  * held to FLMALLOC_TCACHE while the process is single-threaded: they take
  * up to FL_TCACHE_FAST_COUNT blocks, and only the rule that cached memory
  * never makes the heap grow bounds them. */
-#define FL_TCACHE_FAST_MAX_BLOCK ((size_t)128)
+#define FL_TCACHE_FAST_MAX_BLOCK ((size_t)512)
 #define FL_TCACHE_FAST_COUNT 65535
 _Static_assert(FL_TCACHE_FAST_COUNT <= UINT16_MAX && FL_TCACHE_COUNT_MAX <= UINT16_MAX,
 	       "a bin's count fits its uint16_t");

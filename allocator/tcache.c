@@ -5,7 +5,7 @@
  * A freed block of at most FL_TCACHE_MAX_BLOCK bytes goes to the calling
  * thread's bin for its exact size, if that bin holds fewer than
  * FLMALLOC_TCACHE blocks (default 16), or, for blocks of at most
- * FL_TCACHE_FAST_MAX_BLOCK (128) bytes while the process is
+ * FL_TCACHE_FAST_MAX_BLOCK (512) bytes while the process is
  * single-threaded, fewer than FL_TCACHE_FAST_COUNT;
  * malloc of a request whose block is that size takes the newest one back.
  * Neither touches the lock, the policy's lists or any block head: a cached
@@ -26,7 +26,7 @@
  * The price is fragmentation: a cached block is neither coalesced nor
  * reused for another size, and LIFO reuse ignores seg's lowest-address
  * rule.  Two rules bound it.  At most FLMALLOC_TCACHE blocks per size above
- * 128 bytes.  And cached memory never makes the heap grow: before the heap
+ * 512 bytes.  And cached memory never makes the heap grow: before the heap
  * maps a region or cuts into a region's free tail for a request, a thread
  * holding at least FL_TCACHE_CONSOLIDATE_MIN bytes in its cache gives them
  * all back (they coalesce) and the policy is asked again (heap.c,
@@ -40,12 +40,15 @@
  * with 16 blocks per bin, still 78k with 4096).  Bins up to 128 bytes
  * holding up to 65535 blocks took python-json from 133.9M to 110.1M
  * instructions and jq-group from 103.1M to 78.4M (callgrind), for a corpus
- * peak RSS geomean of 0.989-0.996 x glibc against 0.988; unbounded up to
- * 256 or 1024 bytes, 1.000.  Only while single-threaded: the rule flushes
- * the growing thread's cache alone, and a thread freeing what others
- * allocate would pile their blocks up out of their reach.  (Asking every
- * thread's cache back through a shared epoch, checked on slow paths, was
- * tried: python-threads and git-repack peaked no lower, and a 4-thread
+ * peak RSS geomean of 0.989-0.996 x glibc against 0.988.  Once the heap
+ * was one 64 MiB region, raising the bound to 512 bytes took gen-ramp from
+ * 13.5M to 11.1M instructions and jq-group from 79.6M to 74.3M, and the
+ * peak RSS geomean from 0.959 to 0.954-0.956 (gen-binary 0.95 -> 0.82);
+ * 256 and 1024 bytes peaked at 0.962.  Only while single-threaded: the
+ * rule flushes the growing thread's cache alone, and a thread freeing what
+ * others allocate would pile their blocks up out of their reach.  (Asking
+ * every thread's cache back through a shared epoch, checked on slow paths,
+ * was tried: python-threads and git-repack peaked no lower, and a 4-thread
  * producer-consumer ran at half the speed.)  The classic policies get no
  * cache: their choices are the point.
  *

@@ -8,7 +8,7 @@
  *               bytes_in_use nor bytes_free, and the heap stays consistent;
  *   bound       at most FLMALLOC_TCACHE_DEFAULT blocks per size are cached,
  *               the rest go back to the heap;
- *   fast bins   blocks of at most 128 bytes are not held to that bound
+ *   fast bins   blocks of at most 512 bytes are not held to that bound
  *               while the process is single-threaded, and are after a
  *               thread was created; blocks given back lose their mark;
  *   consolidate a cache of at least FL_TCACHE_CONSOLIDATE_MIN bytes is given
@@ -71,10 +71,10 @@ static void test_bound(void)
 	enum { N = FL_TCACHE_COUNT_DEFAULT + 8 };
 	void *v[N];
 	for (int i = 0; i < N; i++)
-		REQUIRE((v[i] = flmalloc_malloc(200)), "malloc(200) failed");
+		REQUIRE((v[i] = flmalloc_malloc(600)), "malloc(600) failed");
 	for (int i = 0; i < N; i++)
 		flmalloc_free(v[i]);
-	size_t want = seg ? FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(200) : 0;
+	size_t want = seg ? FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(600) : 0;
 	CHECK(stats().bytes_cached == want, "%s: %llu bytes cached for one size, want %zu", policy,
 	      (unsigned long long)stats().bytes_cached, want);
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a full bin", policy);
@@ -90,7 +90,7 @@ static void test_fast_bins(bool threaded)
 	void *fast[N], *slow[N];
 	for (int i = 0; i < N; i++) {
 		REQUIRE((fast[i] = flmalloc_malloc(48)), "malloc(48) failed");
-		REQUIRE((slow[i] = flmalloc_malloc(200)), "malloc(200) failed");
+		REQUIRE((slow[i] = flmalloc_malloc(600)), "malloc(600) failed");
 	}
 	uint64_t before = stats().bytes_cached;
 	for (int i = 0; i < N; i++) {
@@ -98,9 +98,9 @@ static void test_fast_bins(bool threaded)
 		flmalloc_free(slow[i]);
 	}
 	int n_fast = threaded ? FL_TCACHE_COUNT_DEFAULT : N;
-	size_t want = seg ? n_fast * fl_block_size_for(48) + FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(200) : 0;
+	size_t want = seg ? n_fast * fl_block_size_for(48) + FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(600) : 0;
 	CHECK(stats().bytes_cached - before == want, "%s%s: %llu bytes cached, want %zu (%d of the 64-byte blocks, %d of "
-	      "the 208-byte ones)", policy, threaded ? " (threaded)" : "",
+	      "the 608-byte ones)", policy, threaded ? " (threaded)" : "",
 	      (unsigned long long)(stats().bytes_cached - before), want, n_fast, FL_TCACHE_COUNT_DEFAULT);
 	fl_tcache_flush();
 	for (int i = 0; i < N; i++)
