@@ -68,6 +68,7 @@ static void check_print_summary(const struct trace *t)
 	printf("peak_live_bytes: %" PRIu64 "\n", s->peak_live_bytes);
 	printf("peak_live_event: %" PRIu64 "\n", s->peak_live_event);
 	printf("peak_live_blocks: %" PRIu64 "\n", s->peak_live_blocks);
+	printf("peak_block_bytes: %" PRIu64 "\n", s->peak_block_bytes);
 	printf("live_bytes_end: %" PRIu64 "\n", s->live_bytes_end);
 	printf("live_blocks_end: %" PRIu64 "\n", s->live_blocks_end);
 	printf("requested_bytes: %" PRIu64 "\n", s->requested_bytes);

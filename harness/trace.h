@@ -47,6 +47,16 @@ _Static_assert(sizeof(struct trace_event) == 16, "compiled events are 16 bytes")
 
 #define TRACE_SIZE_CLASSES 64 /* histogram bucket k: sizes in [2^(k-1), 2^k) ; bucket 0: size 0 */
 
+/* The block a heap with glibc's and flmalloc's layout gives a request of
+ * `size` bytes: an 8-byte header, blocks in multiples of 16 bytes, 32 at
+ * least.  Summed over live blocks, no such heap can hold less: a floor
+ * under their peak heap, before page rounding and alignment padding. */
+static inline uint64_t trace_block_bytes(uint64_t size)
+{
+	uint64_t b = (size + 8 + 15) & ~(uint64_t)15;
+	return b < 32 ? 32 : b;
+}
+
 /* What validation learns about a trace while compiling it. */
 struct trace_summary {
 	uint64_t events;
@@ -54,6 +64,7 @@ struct trace_summary {
 	uint64_t peak_live_bytes;     /* max over time of the sum of live requested sizes */
 	uint64_t peak_live_blocks;
 	uint64_t peak_live_event;     /* index of the event after which live bytes first peak */
+	uint64_t peak_block_bytes;    /* max over time of the sum of trace_block_bytes() of live blocks */
 	uint64_t live_bytes_end;
 	uint64_t live_blocks_end;
 	uint64_t requested_bytes;     /* sum of sizes of all allocations and reallocs (saturates at UINT64_MAX) */

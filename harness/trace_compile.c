@@ -341,6 +341,7 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 		c->slot_size[slot] = usize;
 		c->slot_born[slot] = index;
 		c->live_bytes += usize;
+		c->live_block_bytes += trace_block_bytes(usize);
 		c->live_blocks++;
 		trace_compiler_count_request(c, usize);
 	} else if (op == TRACE_OP_REALLOC) {
@@ -354,6 +355,7 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 			return trace_compiler_fail(c, "realloc to %" PRIu64 " bytes would make more than PTRDIFF_MAX bytes live",
 						   usize);
 		c->live_bytes = others + usize;
+		c->live_block_bytes += trace_block_bytes(usize) - trace_block_bytes(c->slot_size[slot]);
 		c->slot_size[slot] = usize;
 		trace_compiler_count_request(c, usize);
 	} else {
@@ -361,6 +363,7 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 			return trace_compiler_fail(c, "free of id %" PRId64 ", which is not live%s", id,
 						   trace_compiler_order_hint(c));
 		c->live_bytes -= c->slot_size[slot];
+		c->live_block_bytes -= trace_block_bytes(c->slot_size[slot]);
 		c->live_blocks--;
 		trace_compiler_push_slot(c, thread, slot);
 		usize = 0;
@@ -374,6 +377,8 @@ int trace_compiler_add_raw(struct trace_compiler *c, const struct trace_raw_even
 	}
 	if (c->live_blocks > s->peak_live_blocks)
 		s->peak_live_blocks = c->live_blocks;
+	if (c->live_block_bytes > s->peak_block_bytes)
+		s->peak_block_bytes = c->live_block_bytes;
 
 	out->size = usize;
 	out->slot = slot;

@@ -40,6 +40,7 @@ struct trace_compiler {
 	uint32_t n_stocked;
 	uint32_t thread_capacity;
 	uint64_t live_bytes;           /* invariant: <= PTRDIFF_MAX */
+	uint64_t live_block_bytes;     /* sum of trace_block_bytes() of live sizes */
 	uint64_t live_blocks;
 	struct trace_summary summary;  /* summary.events = index of the next event */
 	char error[256];               /* why the last trace_compiler_add failed */

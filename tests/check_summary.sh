@@ -35,7 +35,8 @@ for form in tiny.json tiny-reordered.json tiny.jsonl threads.jsonl bom-crlf.json
 done
 
 # A generated trace: N mallocs of sizes 1..N, then N frees.  Peak live
-# bytes N(N+1)/2 after event N-1, N slots, histogram of 1..N by powers of 2.
+# bytes N(N+1)/2 after event N-1, N slots, block bytes summed with the
+# layout rule computed here, histogram of 1..N by powers of 2.
 N=1000
 {
 	echo '{"format":"fraglab-trace","version":1,"name":"ramp"}'
@@ -55,6 +56,8 @@ N=1000
 	echo "peak_live_bytes: $((N * (N + 1) / 2))"
 	echo "peak_live_event: $((N - 1))"
 	echo "peak_live_blocks: $N"
+	# Each size i takes a block of max(32, (i + 8 + 15) & ~15) bytes.
+	echo "peak_block_bytes: $(awk -v n=$N 'BEGIN { for (i = 1; i <= n; i++) { b = int((i + 23) / 16) * 16; t += b < 32 ? 32 : b } printf "%d", t }')"
 	echo "live_bytes_end: 0"
 	echo "live_blocks_end: 0"
 	echo "requested_bytes: $((N * (N + 1) / 2))"
@@ -63,7 +66,7 @@ N=1000
 	echo "threads: 1"
 } >"$work/ramp.expected"
 "$FRAGLAB" check "$work/ramp.jsonl" >"$work/out" || fail "ramp: exit $?"
-sed -n '2,17p' "$work/out" | diff -u "$work/ramp.expected" - || fail "ramp: summary differs"
+sed -n '2,18p' "$work/out" | diff -u "$work/ramp.expected" - || fail "ramp: summary differs"
 # Histogram rows: bucket [2^(k-1), 2^k - 1] holds min(2^k - 1, N) - 2^(k-1) + 1 sizes.
 lo=1
 while [ $lo -le $N ]; do

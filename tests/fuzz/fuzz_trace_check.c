@@ -32,6 +32,16 @@ static unsigned size_class(uint64_t size)
 	return size ? 64u - (unsigned)__builtin_clzll(size) : 0u;
 }
 
+/* The block size rule of trace_block_bytes, written out again: 8 bytes of
+ * header, rounded up to 16, 32 at least. */
+static uint64_t oracle_block(uint64_t size)
+{
+	uint64_t b = size + 8;
+	if (b % 16)
+		b += 16 - b % 16;
+	return b < 32 ? 32 : b;
+}
+
 void fuzz_trace_check(const struct trace *t)
 {
 	const struct trace_summary *s = &t->summary;
@@ -48,7 +58,7 @@ void fuzz_trace_check(const struct trace *t)
 		check_fail(t, "out of memory for %u slots", t->n_slots);
 	struct trace_summary want;
 	memset(&want, 0, sizeof want);
-	uint64_t live_bytes = 0, live_blocks = 0;
+	uint64_t live_bytes = 0, live_blocks = 0, block_bytes = 0;
 	uint16_t max_tid = 0;
 	for (uint64_t i = 0; i < t->n_events; i++) {
 		const struct trace_event *e = &t->events[i];
@@ -75,6 +85,7 @@ void fuzz_trace_check(const struct trace *t)
 			live_blocks++;
 			CHECK(t, e->size <= PTRDIFF_MAX - live_bytes, "event %" PRIu64 ": live bytes overflow", i);
 			live_bytes += e->size;
+			block_bytes += oracle_block(e->size);
 			break;
 		case TRACE_OP_REALLOC:
 			CHECK(t, live[e->slot], "event %" PRIu64 ": realloc of free slot %u", i, e->slot);
@@ -82,6 +93,7 @@ void fuzz_trace_check(const struct trace *t)
 			live_bytes -= size_of[e->slot];
 			CHECK(t, e->size <= PTRDIFF_MAX - live_bytes, "event %" PRIu64 ": live bytes overflow", i);
 			live_bytes += e->size;
+			block_bytes += oracle_block(e->size) - oracle_block(size_of[e->slot]);
 			break;
 		default:
 			CHECK(t, live[e->slot], "event %" PRIu64 ": free of free slot %u", i, e->slot);
@@ -89,6 +101,7 @@ void fuzz_trace_check(const struct trace *t)
 			live[e->slot] = 0;
 			live_blocks--;
 			live_bytes -= size_of[e->slot];
+			block_bytes -= oracle_block(size_of[e->slot]);
 			break;
 		}
 		if (e->op != TRACE_OP_FREE) {
@@ -106,6 +119,8 @@ void fuzz_trace_check(const struct trace *t)
 		}
 		if (live_blocks > want.peak_live_blocks)
 			want.peak_live_blocks = live_blocks;
+		if (block_bytes > want.peak_block_bytes)
+			want.peak_block_bytes = block_bytes;
 	}
 	free(live);
 	free(size_of);
@@ -117,6 +132,8 @@ void fuzz_trace_check(const struct trace *t)
 	      s->peak_live_event, want.peak_live_event);
 	CHECK(t, want.peak_live_blocks == s->peak_live_blocks, "peak_live_blocks %" PRIu64 ", recomputed %" PRIu64,
 	      s->peak_live_blocks, want.peak_live_blocks);
+	CHECK(t, want.peak_block_bytes == s->peak_block_bytes, "peak_block_bytes %" PRIu64 ", recomputed %" PRIu64,
+	      s->peak_block_bytes, want.peak_block_bytes);
 	/* Freed slots are reused, so exactly the peak number of slots exist. */
 	CHECK(t, s->slots == want.peak_live_blocks, "slots %u != peak live blocks %" PRIu64, s->slots,
 	      want.peak_live_blocks);
