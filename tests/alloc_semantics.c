@@ -459,6 +459,27 @@ static void test_calloc_zeroes(void)
 	CHECK(stats_now().madvise_calls + stats_now().munmap_calls > 0,
 	      "freeing 24 MB made no madvise or munmap call: nothing was given back");
 
+	/* Purged pages next to dirty ones: purge a dirty free block, cut a
+	 * small block off its front and dirty that (its head and the rest's
+	 * land in purged pages), then calloc what remains, and more than
+	 * remains (an allocator that skipped clearing pages it believes
+	 * purged or never used must get these edges right). */
+	for (int round = 0; round < 4; round++) {
+		size_t len = 200000 + 4096 * (size_t)round;
+		unsigned char *a = flmalloc_malloc(len), *fence = flmalloc_malloc(64);
+		REQUIRE(a && fence, "malloc(%zu) failed", len);
+		memset(a, 0xE7, len);
+		flmalloc_free(a);
+		flmalloc_trim(0);
+		unsigned char *x = flmalloc_malloc(3000 + 1000 * (size_t)round);
+		REQUIRE(x != NULL, "malloc failed");
+		memset(x, 0xE7, 3000 + 1000 * (size_t)round);
+		check_calloc_zero(1, len - 8192, "the purged rest of a dirty block");
+		check_calloc_zero(1, len + 70000, "purged pages and fresh ones");
+		flmalloc_free(x);
+		flmalloc_free(fence);
+	}
+
 	/* Big blocks, dirty ones freed just before, and sizes beside the cutoff. */
 	if (big_threshold) {
 		const size_t big_sizes[] = { big_threshold - 64, big_threshold, big_threshold * 3 + 5 };
