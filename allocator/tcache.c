@@ -153,12 +153,7 @@ bool fl_tcache_put_slow(struct fl_block *b)
 	if (fl_tcache.state != FL_TCACHE_LIVE && (fl_tcache.state == FL_TCACHE_OFF || !register_cache()))
 		return false;
 	size_t size = fl_size(b);
-	unsigned i = fl_tcache_bin(size);
-	b->prev = FL_TCACHE_MARK;
-	b->next = fl_tcache.bins[i];
-	fl_tcache.bins[i] = b;
-	fl_tcache.counts[i]++;
-	__atomic_store_n(&fl_tcache.bytes, fl_tcache.bytes + size, __ATOMIC_RELAXED);
+	fl_tcache_push(b, fl_tcache_bin(size), size);
 	return true;
 }
 
