@@ -41,18 +41,9 @@
 
 #include "flmalloc.h"
 #include "internal.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 static const char *policy;
-
-#define HEAP_OK(step) CHECK(flmalloc_check_heap() == 0, "%s: heap invariants broken after %s", policy, step)
-
-static struct flmalloc_stats stats(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
 
 static void *alloc_filled(size_t n, unsigned char byte)
 {
@@ -84,11 +75,11 @@ static void slide(void)
 		"%s: a fresh region did not hand out consecutive blocks (%p %p %p)", policy, (void *)a,
 		(void *)b, (void *)guard);
 	flmalloc_free(a);
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	/* b grows from 1 to 2 blocks: its right neighbour is in use, its left
 	 * one (a) is free and exactly big enough. */
 	char *q = flmalloc_realloc(b, FOR_BLOCK(2 * block));
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(q == a, "%s: realloc did not slide into the free left neighbour (%p, expected %p)", policy,
 	      (void *)q, (void *)a);
 	CHECK(all_bytes(q, FOR_BLOCK(block), 0xb2), "%s: the slid block lost its bytes", policy);
@@ -110,9 +101,9 @@ static void slide(void)
 		"%s: blocks not consecutive", policy);
 	flmalloc_free(x);
 	flmalloc_free(z);
-	s0 = stats();
+	s0 = alloc_stats();
 	q = flmalloc_realloc(y, FOR_BLOCK(3 * block + block / 2));
-	s1 = stats();
+	s1 = alloc_stats();
 	CHECK(q == x, "%s: realloc did not slide over both free neighbours (%p, expected %p)", policy,
 	      (void *)q, (void *)x);
 	CHECK(all_bytes(q, FOR_BLOCK(block), 0x22), "%s: the slid block lost its bytes", policy);
@@ -156,7 +147,7 @@ static void one_region(void)
 	void *v[COUNT];
 	for (int i = 0; i < COUNT; i++)
 		v[i] = alloc_filled(size, (unsigned char)i);
-	struct flmalloc_stats s = stats();
+	struct flmalloc_stats s = alloc_stats();
 	CHECK(s.big_blocks == 0, "%s: 200 KiB blocks got their own mappings", policy);
 	if (!strcmp(policy, "seg")) {
 		CHECK(s.regions == 1 && s.mmap_calls == 1,
@@ -191,7 +182,7 @@ static void fallback(void)
 	REQUIRE(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS) failed");
 	void *p = flmalloc_malloc(1000);
 	CHECK(p != NULL, "%s: malloc(1000) failed when 64 MiB of address space was not there", policy);
-	struct flmalloc_stats s = stats();
+	struct flmalloc_stats s = alloc_stats();
 	CHECK(s.regions == 1 && s.bytes_mapped < FL_REGION_MIN_SEG,
 	      "%s: %llu regions, %llu bytes mapped under RLIMIT_AS", policy,
 	      (unsigned long long)s.regions, (unsigned long long)s.bytes_mapped);
@@ -204,7 +195,7 @@ static void keep_rule(void)
 {
 	void *p = flmalloc_malloc(4 * MiB);
 	REQUIRE(p, "%s: malloc(4 MiB) failed", policy);
-	CHECK(stats().big_blocks == 1, "%s: 4 MiB is not big at the default cutoff", policy);
+	CHECK(alloc_stats().big_blocks == 1, "%s: 4 MiB is not big at the default cutoff", policy);
 	size_t len = fl_size(fl_block_of(p));
 	flmalloc_free(p);
 	if (strcmp(policy, "seg")) {
@@ -218,10 +209,10 @@ static void keep_rule(void)
 	      fl_big_cutoff(), len);
 	CHECK(fl_state.keep == 6 * 8 * MiB, "%s: FLMALLOC_KEEP is %zu, not 6 x 8 MiB", policy,
 	      fl_state.keep);
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	p = flmalloc_malloc(5 * MiB);
 	REQUIRE(p, "%s: malloc(5 MiB) failed", policy);
-	CHECK(stats().big_blocks == s0.big_blocks, "%s: 5 MiB got its own mapping under an 8 MiB cutoff",
+	CHECK(alloc_stats().big_blocks == s0.big_blocks, "%s: 5 MiB got its own mapping under an 8 MiB cutoff",
 	      policy);
 	flmalloc_free(p);
 	HEAP_OK("a 5 MiB heap block");
@@ -235,15 +226,15 @@ static void largest(void)
 	char *g2 = alloc_filled(4096, 0x02);
 	char *c = alloc_filled(1 * MiB, 0x0c);
 	char *g3 = alloc_filled(4096, 0x03);
-	REQUIRE(stats().big_blocks == 0, "%s: blocks got their own mappings despite FLMALLOC_BIG", policy);
+	REQUIRE(alloc_stats().big_blocks == 0, "%s: blocks got their own mappings despite FLMALLOC_BIG", policy);
 	flmalloc_free(a);
 	flmalloc_free(c);
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	CHECK(s0.madvise_calls == 0 && fl_state.free_large_bytes > 2 * MiB - 64 * 1024,
 	      "%s: 2 MiB free under KEEP = 9 MiB: %llu madvise calls, %llu resident", policy,
 	      (unsigned long long)s0.madvise_calls, (unsigned long long)fl_state.free_large_bytes);
 	flmalloc_free(b); /* 12 MiB resident > KEEP: down to 4.5 MiB */
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	/* One call: a madvise of b's pages, or (classic policies, whose small
 	 * regions may give b one of its own) a munmap of b's region. */
 	CHECK((s1.madvise_calls - s0.madvise_calls) + (s1.munmap_calls - s0.munmap_calls) == 1,

@@ -18,32 +18,25 @@
 
 #include "flmalloc.h"
 #include "internal.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 #define BLOCK ((size_t)300 << 10)
-
-static struct flmalloc_stats stats(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
 
 static void dynamic(void)
 {
 	void *p = flmalloc_malloc(BLOCK);
 	REQUIRE(p, "malloc(300 KiB) failed");
-	CHECK(stats().big_blocks == 1, "300 KiB is not big at the default cutoff");
+	CHECK(alloc_stats().big_blocks == 1, "300 KiB is not big at the default cutoff");
 	flmalloc_free(p);
 	CHECK(fl_big_cutoff() > BLOCK, "freeing a 300 KiB big block left the cutoff at %zu", fl_big_cutoff());
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	for (int i = 0; i < 100; i++) {
 		p = flmalloc_malloc(BLOCK);
 		REQUIRE(p, "malloc(300 KiB) failed");
 		memset(p, 1, BLOCK);
 		flmalloc_free(p);
 	}
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(s1.big_blocks == 0, "a 300 KiB block still got its own mapping after the cutoff rose");
 	CHECK(s1.mmap_calls - s0.mmap_calls <= 1 && s1.munmap_calls == s0.munmap_calls,
 	      "100 malloc/free of 300 KiB: %llu mmap, %llu munmap",
@@ -57,7 +50,7 @@ static void fixed(void)
 	for (int i = 0; i < 3; i++) {
 		void *p = flmalloc_malloc(BLOCK);
 		REQUIRE(p, "malloc(300 KiB) failed");
-		CHECK(stats().big_blocks == 1, "FLMALLOC_BIG=256k: 300 KiB request %d not big", i);
+		CHECK(alloc_stats().big_blocks == 1, "FLMALLOC_BIG=256k: 300 KiB request %d not big", i);
 		flmalloc_free(p);
 	}
 	CHECK(fl_big_cutoff() == ((size_t)256 << 10), "FLMALLOC_BIG=256k moved to %zu", fl_big_cutoff());

@@ -28,25 +28,18 @@
 
 #include "flmalloc.h"
 #include "internal.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 static const char *policy;
 static bool seg;
-
-static struct flmalloc_stats stats(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
 
 static void test_reuse(void)
 {
 	void *p = flmalloc_malloc(100);
 	REQUIRE(p, "malloc(100) failed");
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	flmalloc_free(p);
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a cached block", policy);
 	size_t bs = fl_block_size_for(100);
 	if (seg) {
@@ -56,13 +49,13 @@ static void test_reuse(void)
 		CHECK(s1.bytes_free == s0.bytes_free, "%s: a cached block counts as free heap", policy);
 		void *q = flmalloc_malloc(96); /* same block size */
 		CHECK(q == p, "%s: malloc did not take the cached block back (%p vs %p)", policy, q, p);
-		CHECK(stats().bytes_cached == s0.bytes_cached, "%s: bytes_cached not back after reuse", policy);
+		CHECK(alloc_stats().bytes_cached == s0.bytes_cached, "%s: bytes_cached not back after reuse", policy);
 		flmalloc_free(q);
 	} else {
 		CHECK(s1.bytes_cached == 0, "%s: a classic policy cached a block", policy);
 	}
 	fl_tcache_flush();
-	CHECK(stats().bytes_cached == 0, "%s: bytes_cached after flush", policy);
+	CHECK(alloc_stats().bytes_cached == 0, "%s: bytes_cached after flush", policy);
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after flush", policy);
 }
 
@@ -75,8 +68,8 @@ static void test_bound(void)
 	for (int i = 0; i < N; i++)
 		flmalloc_free(v[i]);
 	size_t want = seg ? FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(600) : 0;
-	CHECK(stats().bytes_cached == want, "%s: %llu bytes cached for one size, want %zu", policy,
-	      (unsigned long long)stats().bytes_cached, want);
+	CHECK(alloc_stats().bytes_cached == want, "%s: %llu bytes cached for one size, want %zu", policy,
+	      (unsigned long long)alloc_stats().bytes_cached, want);
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent with a full bin", policy);
 	fl_tcache_flush();
 }
@@ -92,16 +85,16 @@ static void test_fast_bins(bool threaded)
 		REQUIRE((fast[i] = flmalloc_malloc(48)), "malloc(48) failed");
 		REQUIRE((slow[i] = flmalloc_malloc(600)), "malloc(600) failed");
 	}
-	uint64_t before = stats().bytes_cached;
+	uint64_t before = alloc_stats().bytes_cached;
 	for (int i = 0; i < N; i++) {
 		flmalloc_free(fast[i]);
 		flmalloc_free(slow[i]);
 	}
 	int n_fast = threaded ? FL_TCACHE_COUNT_DEFAULT : N;
 	size_t want = seg ? n_fast * fl_block_size_for(48) + FL_TCACHE_COUNT_DEFAULT * fl_block_size_for(600) : 0;
-	CHECK(stats().bytes_cached - before == want, "%s%s: %llu bytes cached, want %zu (%d of the 64-byte blocks, %d of "
+	CHECK(alloc_stats().bytes_cached - before == want, "%s%s: %llu bytes cached, want %zu (%d of the 64-byte blocks, %d of "
 	      "the 608-byte ones)", policy, threaded ? " (threaded)" : "",
-	      (unsigned long long)(stats().bytes_cached - before), want, n_fast, FL_TCACHE_COUNT_DEFAULT);
+	      (unsigned long long)(alloc_stats().bytes_cached - before), want, n_fast, FL_TCACHE_COUNT_DEFAULT);
 	fl_tcache_flush();
 	for (int i = 0; i < N; i++)
 		CHECK(fl_block_of(fast[i])->prev != FL_TCACHE_MARK, "%s: block %d kept its cache mark after a flush",
@@ -118,11 +111,11 @@ static void test_refill(void)
 	enum { K = FL_TCACHE_REFILL };
 	void *v[K];
 	size_t bs = fl_block_size_for(72);
-	uint64_t before = stats().bytes_cached;
+	uint64_t before = alloc_stats().bytes_cached;
 	REQUIRE((v[0] = flmalloc_malloc(72)), "malloc(72) failed");
 	uint64_t want = seg ? before + (K - 1) * bs : 0;
-	CHECK(stats().bytes_cached == want, "%s: a miss at the heap's tail cached %llu bytes, want %llu", policy,
-	      (unsigned long long)stats().bytes_cached, (unsigned long long)want);
+	CHECK(alloc_stats().bytes_cached == want, "%s: a miss at the heap's tail cached %llu bytes, want %llu", policy,
+	      (unsigned long long)alloc_stats().bytes_cached, (unsigned long long)want);
 	for (int i = 1; i < K; i++)
 		REQUIRE((v[i] = flmalloc_malloc(72)), "malloc(72) failed");
 	for (int i = 1; i < K; i++)
@@ -154,28 +147,28 @@ static void test_consolidate(void)
 	char *lo = v[0], *hi = v[SIZES * PER - 1];
 	for (int i = 0; i < SIZES * PER; i++)
 		flmalloc_free(v[i]);
-	uint64_t mapped = stats().bytes_mapped;
+	uint64_t mapped = alloc_stats().bytes_mapped;
 	if (seg)
-		CHECK(stats().bytes_cached >= FL_TCACHE_CONSOLIDATE_MIN, "%s: only %llu bytes cached", policy,
-		      (unsigned long long)stats().bytes_cached);
+		CHECK(alloc_stats().bytes_cached >= FL_TCACHE_CONSOLIDATE_MIN, "%s: only %llu bytes cached", policy,
+		      (unsigned long long)alloc_stats().bytes_cached);
 	char *p = flmalloc_malloc(6000);
 	REQUIRE(p, "malloc(6000) failed");
 	/* It may start a little below the run: a free block left there by an
 	 * earlier test coalesces with it. */
 	CHECK(p + 6000 > lo && p <= hi, "%s: malloc(6000) = %p, not from the freed run [%p, %p]", policy, (void *)p,
 	      (void *)lo, (void *)hi);
-	CHECK(stats().bytes_cached == 0, "%s: %llu bytes still cached after the heap needed them", policy,
-	      (unsigned long long)stats().bytes_cached);
-	CHECK(stats().bytes_mapped == mapped, "%s: the heap grew (%llu -> %llu bytes mapped)", policy,
-	      (unsigned long long)mapped, (unsigned long long)stats().bytes_mapped);
+	CHECK(alloc_stats().bytes_cached == 0, "%s: %llu bytes still cached after the heap needed them", policy,
+	      (unsigned long long)alloc_stats().bytes_cached);
+	CHECK(alloc_stats().bytes_mapped == mapped, "%s: the heap grew (%llu -> %llu bytes mapped)", policy,
+	      (unsigned long long)mapped, (unsigned long long)alloc_stats().bytes_mapped);
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after consolidation", policy);
 	/* One cached block is below the threshold: it stays cached. */
 	flmalloc_free(small);
-	uint64_t cached = stats().bytes_cached;
+	uint64_t cached = alloc_stats().bytes_cached;
 	char *q = flmalloc_malloc(100000);
 	REQUIRE(q, "malloc(100000) failed");
-	CHECK(stats().bytes_cached == cached, "%s: a small cache was given back (%llu -> %llu bytes)", policy,
-	      (unsigned long long)cached, (unsigned long long)stats().bytes_cached);
+	CHECK(alloc_stats().bytes_cached == cached, "%s: a small cache was given back (%llu -> %llu bytes)", policy,
+	      (unsigned long long)cached, (unsigned long long)alloc_stats().bytes_cached);
 	flmalloc_free(q);
 	flmalloc_free(p);
 	flmalloc_free(fence);
@@ -196,12 +189,12 @@ static void *thread_body(void *arg)
 
 static void test_thread_exit(void)
 {
-	uint64_t before = stats().bytes_cached;
+	uint64_t before = alloc_stats().bytes_cached;
 	pthread_t t;
 	REQUIRE(pthread_create(&t, NULL, thread_body, NULL) == 0, "pthread_create failed");
 	pthread_join(t, NULL);
-	CHECK(stats().bytes_cached == before, "%s: an ended thread's cache still holds %llu bytes", policy,
-	      (unsigned long long)(stats().bytes_cached - before));
+	CHECK(alloc_stats().bytes_cached == before, "%s: an ended thread's cache still holds %llu bytes", policy,
+	      (unsigned long long)(alloc_stats().bytes_cached - before));
 	CHECK(flmalloc_check_heap() == 0, "%s: heap inconsistent after a thread ended", policy);
 }
 
@@ -251,7 +244,7 @@ static void realloc_after_free(void)
 
 int main(void)
 {
-	policy = stats().policy;
+	policy = alloc_stats().policy;
 	seg = !strcmp(policy, "seg");
 	test_consolidate(); /* first: it needs the heap's free tail untouched */
 	test_reuse();

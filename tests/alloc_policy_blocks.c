@@ -19,14 +19,12 @@
 
 #include "flmalloc.h"
 #include "internal.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 #define BIG_CUTOFF ((size_t)64 << 10)
 #define SMALL 100 /* a request whose block is 112 bytes */
 
 static const char *policy;
-
-#define HEAP_OK(step) CHECK(flmalloc_check_heap() == 0, "%s: heap invariants broken after %s", policy, step)
 
 static struct fl_block *blk(void *p)
 {
@@ -53,16 +51,9 @@ static void release(void *p, const char *step)
 	HEAP_OK(step);
 }
 
-static struct flmalloc_stats stats(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
-
 static void require_empty_heap(const char *test)
 {
-	REQUIRE(stats().bytes_in_use == 0, "%s: %s starts with blocks still in use", policy, test);
+	REQUIRE(alloc_stats().bytes_in_use == 0, "%s: %s starts with blocks still in use", policy, test);
 }
 
 /* a, b, c, d: four SMALL blocks, REQUIRED to be adjacent in that order. */
@@ -84,9 +75,9 @@ static void test_split(void)
 	      policy, fl_size(blk(p)), fl_block_size_for(1000));
 	struct fl_block *rest = fl_right(blk(p));
 	CHECK(!fl_is_inuse(rest), "%s: the remainder after malloc(1000) is not free", policy);
-	size_t free_before = stats().bytes_free;
+	size_t free_before = alloc_stats().bytes_free;
 	release(p, "split: free(1000)");
-	CHECK(stats().bytes_free == free_before + fl_block_size_for(1000),
+	CHECK(alloc_stats().bytes_free == free_before + fl_block_size_for(1000),
 	      "%s: freeing 1008 bytes did not add them to the free bytes", policy);
 
 	void *q = alloc(SMALL, "split: malloc(100) from the coalesced block");
@@ -94,7 +85,7 @@ static void test_split(void)
 	CHECK(fl_size(blk(q)) == fl_block_size_for(SMALL), "%s: the split block is %zu bytes, want %zu", policy,
 	      fl_size(blk(q)), fl_block_size_for(SMALL));
 	CHECK(!fl_is_inuse(fl_right(blk(q))), "%s: the split remainder is not free", policy);
-	CHECK(stats().bytes_free == free_before + fl_block_size_for(1000) - fl_block_size_for(SMALL),
+	CHECK(alloc_stats().bytes_free == free_before + fl_block_size_for(1000) - fl_block_size_for(SMALL),
 	      "%s: the split did not leave exactly the rest free", policy);
 	release(q, "split: cleanup");
 }
@@ -174,21 +165,21 @@ static void test_reuse_order(void)
 static void test_big_blocks(void)
 {
 	require_empty_heap("big blocks");
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	void *small = alloc(BIG_CUTOFF - 1, "big: malloc(cutoff - 1)");
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(s1.big_blocks == s0.big_blocks, "%s: a request below FLMALLOC_BIG got its own mapping", policy);
 	release(small, "big: free(cutoff - 1)");
 
-	s0 = stats();
+	s0 = alloc_stats();
 	void *p = alloc(BIG_CUTOFF, "big: malloc(cutoff)");
-	s1 = stats();
+	s1 = alloc_stats();
 	CHECK(s1.big_blocks == s0.big_blocks + 1 && s1.mmap_calls == s0.mmap_calls + 1,
 	      "%s: malloc(FLMALLOC_BIG) did not map a block of its own", policy);
 	CHECK(s1.bytes_mapped >= s0.bytes_mapped + BIG_CUTOFF, "%s: the big mapping is too small", policy);
 	CHECK(flmalloc_usable_size(p) >= BIG_CUTOFF, "%s: big block usable size too small", policy);
 	release(p, "big: free(cutoff)");
-	struct flmalloc_stats s2 = stats();
+	struct flmalloc_stats s2 = alloc_stats();
 	CHECK(s2.big_blocks == s0.big_blocks && s2.munmap_calls == s1.munmap_calls + 1 &&
 		      s2.bytes_mapped == s0.bytes_mapped,
 	      "%s: freeing a big block did not unmap it (blocks %llu->%llu, munmap %llu->%llu)", policy,
@@ -199,11 +190,11 @@ static void test_big_blocks(void)
 	unsigned char *g = alloc(BIG_CUTOFF, "big: malloc for realloc");
 	for (size_t i = 0; i < BIG_CUTOFF; i++)
 		g[i] = (unsigned char)(i * 31);
-	s1 = stats();
+	s1 = alloc_stats();
 	g = flmalloc_realloc(g, 8 * BIG_CUTOFF);
 	REQUIRE(g, "%s: realloc of a big block failed", policy);
 	HEAP_OK("big: realloc");
-	CHECK(stats().mremap_calls == s1.mremap_calls + 1, "%s: growing a big block did not use mremap", policy);
+	CHECK(alloc_stats().mremap_calls == s1.mremap_calls + 1, "%s: growing a big block did not use mremap", policy);
 	size_t bad = 0;
 	for (size_t i = 0; i < BIG_CUTOFF; i++)
 		bad += g[i] != (unsigned char)(i * 31);
@@ -211,13 +202,13 @@ static void test_big_blocks(void)
 	release(g, "big: free after realloc");
 
 	/* A big aligned block: aligned, and unmapped whole on free. */
-	s0 = stats();
+	s0 = alloc_stats();
 	void *a = flmalloc_memalign((size_t)1 << 20, BIG_CUTOFF);
 	REQUIRE(a, "%s: memalign(1 MiB, cutoff) failed", policy);
 	HEAP_OK("big: memalign");
 	CHECK((uintptr_t)a % ((size_t)1 << 20) == 0, "%s: memalign(1 MiB) returned %p", policy, a);
 	release(a, "big: free memalign");
-	CHECK(stats().bytes_mapped == s0.bytes_mapped && stats().big_blocks == s0.big_blocks,
+	CHECK(alloc_stats().bytes_mapped == s0.bytes_mapped && alloc_stats().big_blocks == s0.big_blocks,
 	      "%s: freeing a big aligned block left mapped bytes behind", policy);
 }
 
@@ -319,7 +310,7 @@ int main(void)
 {
 	setenv("FLMALLOC_BIG", "65536", 1);
 	setenv("FLMALLOC_TCACHE", "0", 1);
-	struct flmalloc_stats s = stats();
+	struct flmalloc_stats s = alloc_stats();
 	policy = s.policy;
 	const char *want = getenv("FLMALLOC_POLICY");
 	REQUIRE(!want || !strcmp(want, policy), "FLMALLOC_POLICY=%s but the allocator runs %s", want, policy);

@@ -24,21 +24,12 @@
 
 #include "flmalloc.h"
 #include "internal.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 #define BLOCK ((size_t)128 << 10) /* its whole pages make a span that counts */
 #define COUNT 64 /* 8 MiB in all */
 
 static const char *policy;
-
-#define HEAP_OK(step) CHECK(flmalloc_check_heap() == 0, "%s: heap invariants broken after %s", policy, step)
-
-static struct flmalloc_stats stats(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
 
 static void fill(void *v[COUNT])
 {
@@ -48,7 +39,7 @@ static void fill(void *v[COUNT])
 		memset(v[i], 0x5a, BLOCK); /* make every page resident */
 	}
 	HEAP_OK("filling");
-	REQUIRE(stats().big_blocks == 0, "%s: 128 KiB blocks went to own mappings despite FLMALLOC_BIG", policy);
+	REQUIRE(alloc_stats().big_blocks == 0, "%s: 128 KiB blocks went to own mappings despite FLMALLOC_BIG", policy);
 }
 
 /* Pages of [p, p+len) resident, by mincore. */
@@ -72,7 +63,7 @@ static void keep_small(void)
 	const size_t keep = 256 << 10;
 	void *v[COUNT];
 	fill(v);
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	/* Free every other block first (no coalescing), then the rest. */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = pass; i < COUNT; i += 2) {
@@ -82,7 +73,7 @@ static void keep_small(void)
 			      "%s: %llu bytes of free pages resident after a free, FLMALLOC_KEEP=%zu", policy,
 			      (unsigned long long)fl_state.free_large_bytes, keep);
 		}
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(s1.madvise_calls + s1.munmap_calls > s0.madvise_calls + s0.munmap_calls,
 	      "%s: freeing 8 MiB with FLMALLOC_KEEP=256K released nothing", policy);
 
@@ -107,11 +98,11 @@ static void keep_large(void)
 {
 	void *v[COUNT];
 	fill(v);
-	struct flmalloc_stats s0 = stats();
+	struct flmalloc_stats s0 = alloc_stats();
 	for (int i = 0; i < COUNT; i++)
 		flmalloc_free(v[i]);
 	HEAP_OK("freeing all");
-	struct flmalloc_stats s1 = stats();
+	struct flmalloc_stats s1 = alloc_stats();
 	CHECK(s1.madvise_calls == s0.madvise_calls && s1.munmap_calls == s0.munmap_calls,
 	      "%s: FLMALLOC_KEEP=1G still released memory (madvise %llu->%llu, munmap %llu->%llu)", policy,
 	      (unsigned long long)s0.madvise_calls, (unsigned long long)s1.madvise_calls,
@@ -121,7 +112,7 @@ static void keep_large(void)
 	      (unsigned long long)fl_state.free_page_bytes);
 	CHECK(flmalloc_trim(0) == 1, "%s: flmalloc_trim(0) released nothing", policy);
 	HEAP_OK("flmalloc_trim(0)");
-	struct flmalloc_stats s2 = stats();
+	struct flmalloc_stats s2 = alloc_stats();
 	CHECK(s2.regions == 0 && s2.bytes_mapped == 0 && fl_state.free_page_bytes == 0,
 	      "%s: after flmalloc_trim(0) on an empty heap: %llu regions, %llu bytes mapped", policy,
 	      (unsigned long long)s2.regions, (unsigned long long)s2.bytes_mapped);
@@ -135,7 +126,7 @@ static int run_child(const char *keep, void (*scenario)(void))
 	if (pid == 0) {
 		setenv("FLMALLOC_KEEP", keep, 1);
 		setenv("FLMALLOC_BIG", "16M", 1);
-		policy = stats().policy;
+		policy = alloc_stats().policy;
 		scenario();
 		fflush(NULL);
 		_exit(check_failures ? 1 : 0);

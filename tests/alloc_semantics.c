@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "flmalloc.h"
-#include "lib/check.h"
+#include "lib/alloc_check.h"
 
 extern char **environ;
 
@@ -35,13 +35,6 @@ extern char **environ;
 #define MALLOC_ALIGNMENT 16
 
 static size_t page_size;
-
-static struct flmalloc_stats stats_now(void)
-{
-	struct flmalloc_stats s;
-	flmalloc_stats(&s);
-	return s;
-}
 
 static bool is_aligned(const void *p, size_t alignment)
 {
@@ -98,22 +91,22 @@ static size_t first_nonzero(const void *p, size_t n)
 static size_t find_big_threshold(void)
 {
 	for (size_t size = 64; size <= 256 * MiB; size *= 2) {
-		uint64_t before = stats_now().big_blocks;
+		uint64_t before = alloc_stats().big_blocks;
 		void *p = flmalloc_malloc(size);
 		if (p == NULL)
 			return 0;
-		uint64_t during = stats_now().big_blocks;
+		uint64_t during = alloc_stats().big_blocks;
 		flmalloc_free(p);
 		if (during > before) {
 			/* Narrow down between size/2 and size. */
 			size_t lo = size / 2, hi = size;
 			while (hi - lo > 16) {
 				size_t mid = lo + (hi - lo) / 2;
-				before = stats_now().big_blocks;
+				before = alloc_stats().big_blocks;
 				p = flmalloc_malloc(mid);
 				if (p == NULL)
 					return 0;
-				during = stats_now().big_blocks;
+				during = alloc_stats().big_blocks;
 				flmalloc_free(p);
 				if (during > before)
 					hi = mid;
@@ -134,7 +127,7 @@ static bool cutoff_is_fixed;  /* FLMALLOC_BIG set: big_threshold is exact */
 static void test_policy_is_the_requested_one(void)
 {
 	const char *wanted = getenv("FLMALLOC_POLICY");
-	const char *policy = stats_now().policy;
+	const char *policy = alloc_stats().policy;
 	REQUIRE(policy != NULL, "flmalloc_stats().policy is NULL");
 	printf("policy: %s (FLMALLOC_POLICY=%s)\n", policy, wanted ? wanted : "(unset)");
 	if (wanted && *wanted)
@@ -456,7 +449,7 @@ static void test_calloc_zeroes(void)
 		for (int i = 0; i < MANY; i++)
 			flmalloc_free(many[i]);
 	}
-	CHECK(stats_now().madvise_calls + stats_now().munmap_calls > 0,
+	CHECK(alloc_stats().madvise_calls + alloc_stats().munmap_calls > 0,
 	      "freeing 24 MB made no madvise or munmap call: nothing was given back");
 
 	/* Purged pages next to dirty ones: purge a dirty free block, cut a
@@ -641,12 +634,12 @@ static void test_valloc_and_pvalloc(void)
 
 static void test_realloc_null_is_malloc_and_zero_frees(void)
 {
-	uint64_t in_use_before = stats_now().bytes_in_use;
+	uint64_t in_use_before = alloc_stats().bytes_in_use;
 	void *p = flmalloc_realloc(NULL, 200);
 	REQUIRE(p != NULL, "realloc(NULL, 200) returned NULL");
 	CHECK(is_aligned(p, MALLOC_ALIGNMENT), "realloc(NULL, 200) = %p misaligned", p);
 	CHECK(flmalloc_usable_size(p) >= 200, "realloc(NULL, 200) usable %zu", flmalloc_usable_size(p));
-	CHECK(stats_now().bytes_in_use >= in_use_before + 200,
+	CHECK(alloc_stats().bytes_in_use >= in_use_before + 200,
 	      "realloc(NULL, 200) did not show up in bytes_in_use");
 	memset(p, 0x33, 200);
 
@@ -654,9 +647,9 @@ static void test_realloc_null_is_malloc_and_zero_frees(void)
 	CHECK(r == NULL, "realloc(p, 0) returned %p, expected NULL (glibc frees and returns NULL)", r);
 	if (r != NULL)
 		flmalloc_free(r);
-	CHECK(stats_now().bytes_in_use == in_use_before,
+	CHECK(alloc_stats().bytes_in_use == in_use_before,
 	      "realloc(p, 0) did not free: bytes_in_use %llu, was %llu before the block",
-	      (unsigned long long)stats_now().bytes_in_use, (unsigned long long)in_use_before);
+	      (unsigned long long)alloc_stats().bytes_in_use, (unsigned long long)in_use_before);
 
 	/* realloc(NULL, 0) is malloc(0): a unique pointer. */
 	void *a = flmalloc_realloc(NULL, 0), *b = flmalloc_realloc(NULL, 0);
@@ -666,12 +659,12 @@ static void test_realloc_null_is_malloc_and_zero_frees(void)
 
 	/* A big block freed through realloc(p, 0) is unmapped like free's. */
 	if (big_threshold) {
-		uint64_t big_before = stats_now().big_blocks;
+		uint64_t big_before = alloc_stats().big_blocks;
 		p = flmalloc_malloc(big_threshold * 2);
 		REQUIRE(p != NULL, "malloc(big) failed");
 		r = flmalloc_realloc(p, 0);
 		CHECK(r == NULL, "realloc(big, 0) returned %p", r);
-		CHECK(stats_now().big_blocks == big_before, "realloc(big, 0) left the big block mapped");
+		CHECK(alloc_stats().big_blocks == big_before, "realloc(big, 0) left the big block mapped");
 	}
 }
 
@@ -680,7 +673,7 @@ static void test_realloc_null_is_malloc_and_zero_frees(void)
 static void realloc_walk(const char *label, const size_t *sizes, size_t count)
 {
 	unsigned seed = 1;
-	uint64_t big_at_start = stats_now().big_blocks;
+	uint64_t big_at_start = alloc_stats().big_blocks;
 	unsigned char *p = flmalloc_malloc(sizes[0]);
 	REQUIRE(p != NULL, "%s: malloc(%zu) failed", label, sizes[0]);
 	fill_pattern(p, sizes[0], seed);
@@ -707,9 +700,9 @@ static void realloc_walk(const char *label, const size_t *sizes, size_t count)
 		 * otherwise the walk would not test the crossing it claims to. */
 		if (cutoff_is_fixed && big_threshold) {
 			uint64_t expected = big_at_start + (new >= big_threshold ? 1 : 0);
-			CHECK(stats_now().big_blocks == expected,
+			CHECK(alloc_stats().big_blocks == expected,
 			      "%s: after realloc(%zu -> %zu) %llu big blocks live, expected %llu (cutoff %zu)",
-			      label, old, new, (unsigned long long)stats_now().big_blocks,
+			      label, old, new, (unsigned long long)alloc_stats().big_blocks,
 			      (unsigned long long)expected, big_threshold);
 		}
 	}
@@ -783,10 +776,10 @@ static void test_realloc_keeps_contents(void)
 
 static void test_free_null_is_a_noop(void)
 {
-	struct flmalloc_stats before = stats_now();
+	struct flmalloc_stats before = alloc_stats();
 	errno = EDOM;
 	flmalloc_free(NULL);
-	struct flmalloc_stats after = stats_now();
+	struct flmalloc_stats after = alloc_stats();
 	CHECK(errno == EDOM, "free(NULL) changed errno to %d", errno);
 	CHECK(before.bytes_in_use == after.bytes_in_use && before.bytes_free == after.bytes_free &&
 	      before.bytes_mapped == after.bytes_mapped,
@@ -877,17 +870,17 @@ static int run_trim_child(void)
 			REQUIRE(blocks[i] != NULL, "malloc(%zu) failed", size);
 			memset(blocks[i], 0x66, size);
 		}
-		CHECK(stats_now().big_blocks == 0, "4000-byte blocks were mapped as big blocks");
+		CHECK(alloc_stats().big_blocks == 0, "4000-byte blocks were mapped as big blocks");
 		for (int i = 0; i < COUNT; i++)
 			flmalloc_free(blocks[i]);
 
-		struct flmalloc_stats before = stats_now();
+		struct flmalloc_stats before = alloc_stats();
 		CHECK(resident_free(&before) >= 8 * MiB,
 		      "with FLMALLOC_KEEP=1GiB free gave memory back by itself: only %llu bytes kept",
 		      (unsigned long long)resident_free(&before));
 		size_t pad = round == 0 ? 0 : 4 * MiB;
 		int released = flmalloc_trim(pad);
-		struct flmalloc_stats after = stats_now();
+		struct flmalloc_stats after = alloc_stats();
 		printf("trim(%zu): returned %d; resident free %llu -> %llu bytes, mapped %llu -> %llu\n",
 		       pad, released, (unsigned long long)resident_free(&before),
 		       (unsigned long long)resident_free(&after), (unsigned long long)before.bytes_mapped,
@@ -956,7 +949,7 @@ static void test_trim_returns_memory(const char *self)
 static void check_heap_after(const char *test, uint64_t in_use_baseline)
 {
 	CHECK(flmalloc_check_heap() == 0, "heap inconsistent after %s", test);
-	uint64_t in_use = stats_now().bytes_in_use;
+	uint64_t in_use = alloc_stats().bytes_in_use;
 	CHECK(in_use == in_use_baseline,
 	      "after %s freed everything, bytes_in_use is %llu, not the %llu it started at", test,
 	      (unsigned long long)in_use, (unsigned long long)in_use_baseline);
@@ -972,7 +965,7 @@ static void check_heap_after(const char *test, uint64_t in_use_baseline)
 static void run_semantic_checks(void)
 {
 	test_policy_is_the_requested_one();
-	uint64_t baseline = stats_now().bytes_in_use;
+	uint64_t baseline = alloc_stats().bytes_in_use;
 	const char *big_setting = getenv("FLMALLOC_BIG");
 	cutoff_is_fixed = big_setting && *big_setting;
 	big_threshold = find_big_threshold();

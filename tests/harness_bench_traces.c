@@ -10,16 +10,7 @@
 #include <zlib.h>
 
 #include "bench_traces.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
+#include "lib/check.h"
 
 static const char header[] = "{\"format\": \"fraglab-trace\", \"version\": 1, \"name\": \"t\"}\n"
 			     "{\"op\":\"malloc\",\"id\":0,\"size\":8}\n";
@@ -53,13 +44,13 @@ int main(void)
 
 	const char *args[] = {dir};
 	struct bench_traces t;
-	CHECK(bench_traces_collect(args, 1, &t) == 0);
-	CHECK(t.n == 5);
+	CHECK_TRUE(bench_traces_collect(args, 1, &t) == 0);
+	CHECK_TRUE(t.n == 5);
 	const char *want[] = {"a", "a-2", "b", "c", "we_ird"};
 	for (size_t i = 0; i < t.n && i < 5; i++) {
 		if (strcmp(t.stems[i], want[i]))
 			fprintf(stderr, "trace %zu: stem %s, want %s (%s)\n", i, t.stems[i], want[i], t.paths[i]);
-		CHECK(!strcmp(t.stems[i], want[i]));
+		CHECK_TRUE(!strcmp(t.stems[i], want[i]));
 	}
 	bench_traces_free(&t);
 
@@ -67,25 +58,20 @@ int main(void)
 	char explicit_path[512];
 	snprintf(explicit_path, sizeof explicit_path, "%s/other.json", dir);
 	const char *one[] = {explicit_path};
-	CHECK(bench_traces_collect(one, 1, &t) == 0 && t.n == 1 && !strcmp(t.stems[0], "other"));
+	CHECK_TRUE(bench_traces_collect(one, 1, &t) == 0 && t.n == 1 && !strcmp(t.stems[0], "other"));
 	bench_traces_free(&t);
 
 	/* Missing paths and empty directories are errors, not crashes. */
 	const char *missing[] = {"/nonexistent/fraglab/traces"};
-	CHECK(bench_traces_collect(missing, 1, &t) == -1);
+	CHECK_TRUE(bench_traces_collect(missing, 1, &t) == -1);
 	char empty[600];
 	snprintf(empty, sizeof empty, "%s/empty", dir);
-	CHECK(mkdir(empty, 0755) == 0);
+	CHECK_TRUE(mkdir(empty, 0755) == 0);
 	const char *none[] = {empty};
-	CHECK(bench_traces_collect(none, 1, &t) == -1);
+	CHECK_TRUE(bench_traces_collect(none, 1, &t) == -1);
 
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	CHECK(system(cmd) == 0);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("bench_traces: all checks passed\n");
-	return 0;
+	CHECK_TRUE(system(cmd) == 0);
+	return check_exit_status("bench_traces");
 }

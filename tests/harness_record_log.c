@@ -12,16 +12,7 @@
 
 #include "record_log.h"
 #include "shim/fltrace_log.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "lib/check.h"
 
 struct rec {
 	uint8_t op;
@@ -52,12 +43,12 @@ static void write_log_as(const char *path, int pid, const char *parent, uint64_t
 	memcpy(h.cmdline, cmd, sizeof cmd - 1);
 	h.cmdline_len = sizeof cmd - 1;
 	strcpy(h.exe, "/usr/bin/prog");
-	CHECK(pwrite(fd, &h, sizeof h, 0) == (ssize_t)sizeof h);
+	CHECK_TRUE(pwrite(fd, &h, sizeof h, 0) == (ssize_t)sizeof h);
 	for (unsigned i = 0; i < n; i++) {
 		struct fltrace_record r = {.commit = recs[i].torn ? 0 : i + 1, .addr = recs[i].addr,
 					   .aux = recs[i].aux, .size = recs[i].size,
 					   .tid = recs[i].tid, .op = recs[i].op};
-		CHECK(pwrite(fd, &r, sizeof r, FLTRACE_HEADER_BYTES + (off_t)(i * sizeof r)) == (ssize_t)sizeof r);
+		CHECK_TRUE(pwrite(fd, &r, sizeof r, FLTRACE_HEADER_BYTES + (off_t)(i * sizeof r)) == (ssize_t)sizeof r);
 	}
 	close(fd);
 }
@@ -107,12 +98,12 @@ int main(void)
 	write_log(log, recs, sizeof recs / sizeof recs[0]);
 
 	struct record_log_info info;
-	CHECK(record_log_info(log, &info) == 0);
-	CHECK(info.pid == 4242 && info.image == 0);
-	CHECK(!strcmp(info.command, "prog arg"));
+	CHECK_TRUE(record_log_info(log, &info) == 0);
+	CHECK_TRUE(info.pid == 4242 && info.image == 0);
+	CHECK_TRUE(!strcmp(info.command, "prog arg"));
 
 	struct record_log_stats st;
-	CHECK(record_log_convert(log, out, &st) == 0);
+	CHECK_TRUE(record_log_convert(log, out, &st) == 0);
 	const char *want =
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"record: prog arg (pid 4242)\"}\n"
 		"{\"op\":\"malloc\",\"id\":0,\"size\":10,\"tid\":0}\n"
@@ -125,15 +116,15 @@ int main(void)
 		"{\"op\":\"malloc\",\"id\":3,\"size\":7,\"tid\":0}\n" /* id taken before the stale one is released */
 		"{\"op\":\"free\",\"id\":0,\"tid\":0}\n";
 	const char *got = slurp(out);
-	CHECK(got && !strcmp(got, want));
+	CHECK_TRUE(got && !strcmp(got, want));
 	if (got && strcmp(got, want))
 		fprintf(stderr, "got:\n%s\nwant:\n%s", got, want);
-	CHECK(st.events == 9);
-	CHECK(st.records == 13);
-	CHECK(st.torn == 1);
-	CHECK(st.unknown_frees == 1);
-	CHECK(st.implicit_frees == 1);
-	CHECK(st.threads == 2);
+	CHECK_TRUE(st.events == 9);
+	CHECK_TRUE(st.records == 13);
+	CHECK_TRUE(st.torn == 1);
+	CHECK_TRUE(st.unknown_frees == 1);
+	CHECK_TRUE(st.implicit_frees == 1);
+	CHECK_TRUE(st.threads == 2);
 
 	/* A fork child: its parent (4242.0.log, rewritten below) had numbered 5
 	 * records at the fork, so the child starts with the blocks live after
@@ -148,7 +139,7 @@ int main(void)
 	snprintf(child_log, sizeof child_log, "%s/4243.0.log", dir);
 	snprintf(child_out, sizeof child_out, "%s/child.jsonl", dir);
 	write_log_as(child_log, 4243, "4242.0.log", 5, child, 2);
-	CHECK(record_log_convert(child_log, child_out, &st) == 0);
+	CHECK_TRUE(record_log_convert(child_log, child_out, &st) == 0);
 	const char *want_child =
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"record: prog arg (pid 4243)\"}\n"
 		"{\"op\":\"malloc\",\"id\":0,\"size\":40,\"tid\":0,\"inherited\":true}\n"
@@ -157,10 +148,10 @@ int main(void)
 		"{\"op\":\"free\",\"id\":2,\"tid\":0}\n"
 		"{\"op\":\"malloc\",\"id\":2,\"size\":64,\"tid\":0}\n";
 	got = slurp(child_out);
-	CHECK(got && !strcmp(got, want_child));
+	CHECK_TRUE(got && !strcmp(got, want_child));
 	if (got && strcmp(got, want_child))
 		fprintf(stderr, "got:\n%s\nwant:\n%s", got, want_child);
-	CHECK(st.inherited == 3 && st.events == 5 && st.threads == 1 && st.unknown_frees == 0);
+	CHECK_TRUE(st.inherited == 3 && st.events == 5 && st.threads == 1 && st.unknown_frees == 0);
 	unlink(child_log);
 	unlink(child_out);
 
@@ -168,23 +159,20 @@ int main(void)
 	char empty_out[256];
 	snprintf(empty_out, sizeof empty_out, "%s/empty.jsonl", dir);
 	write_log(log, recs, 0);
-	CHECK(record_log_convert(log, empty_out, &st) == 1);
-	CHECK(access(empty_out, F_OK) != 0);
+	CHECK_TRUE(record_log_convert(log, empty_out, &st) == 1);
+	CHECK_TRUE(access(empty_out, F_OK) != 0);
 
 	/* Not a log: refused with a message. */
 	char bogus[256];
 	snprintf(bogus, sizeof bogus, "%s/bogus.log", dir);
 	int fd = open(bogus, O_WRONLY | O_CREAT, 0600);
-	CHECK(fd >= 0 && write(fd, "hello", 5) == 5);
+	CHECK_TRUE(fd >= 0 && write(fd, "hello", 5) == 5);
 	close(fd);
-	CHECK(record_log_convert(bogus, empty_out, &st) == -1);
+	CHECK_TRUE(record_log_convert(bogus, empty_out, &st) == -1);
 
 	unlink(log);
 	unlink(out);
 	unlink(bogus);
 	rmdir(dir);
-	if (failures)
-		return 1;
-	printf("harness_record_log: ok\n");
-	return 0;
+	return check_exit_status("harness_record_log");
 }

@@ -28,16 +28,7 @@
 #include "bench_csv.h"
 #include "summary.h"
 #include "summary_markdown.h"
-
-static int failures;
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
+#include "lib/check.h"
 
 static size_t find_row(const struct bench_csv *t, const char *trace, const char *alloc)
 {
@@ -63,83 +54,83 @@ static int near(double a, double b)
 static void test_statistics(void)
 {
 	double odd[] = {5, 1, 3};
-	CHECK(summary_median(odd, 3) == 3);
+	CHECK_TRUE(summary_median(odd, 3) == 3);
 	double even[] = {4, 1, 3, 2};
-	CHECK(summary_median(even, 4) == 2.5);
-	CHECK(isnan(summary_median(NULL, 0)));
+	CHECK_TRUE(summary_median(even, 4) == 2.5);
+	CHECK_TRUE(isnan(summary_median(NULL, 0)));
 	double g[] = {2, 8};
-	CHECK(near(summary_geomean(g, 2), 4));
+	CHECK_TRUE(near(summary_geomean(g, 2), 4));
 	double with_zero[] = {2, 0};
-	CHECK(isnan(summary_geomean(with_zero, 2)));
-	CHECK(summary_ratio(0, 0) == 1);
-	CHECK(isnan(summary_ratio(3, 0)));
-	CHECK(summary_ratio(3, 2) == 1.5);
+	CHECK_TRUE(isnan(summary_geomean(with_zero, 2)));
+	CHECK_TRUE(summary_ratio(0, 0) == 1);
+	CHECK_TRUE(isnan(summary_ratio(3, 0)));
+	CHECK_TRUE(summary_ratio(3, 2) == 1.5);
 }
 
 static void test_fixture(void)
 {
 	struct bench_csv runs, sum;
-	CHECK(bench_csv_read("tests/data/bench/runs.csv", &runs) == 0);
-	CHECK(runs.n_rows == 12);
+	CHECK_TRUE(bench_csv_read("tests/data/bench/runs.csv", &runs) == 0);
+	CHECK_TRUE(runs.n_rows == 12);
 	static const char *const keys[] = {"trace", "allocator"};
 	struct summary_options opt = {keys, 2, 1};
 	summary_compute(&runs, &opt, &sum);
 	/* 8 trace x allocator rows and 2 geomean rows. */
-	CHECK(sum.n_rows == 10);
+	CHECK_TRUE(sum.n_rows == 10);
 
 	size_t g1 = find_row(&sum, "t1", "glibc");
-	CHECK(num(&sum, g1, "runs") == 3 && num(&sum, g1, "ok_runs") == 3);
-	CHECK(near(num(&sum, g1, "ops_per_s"), 50000));
-	CHECK(near(num(&sum, g1, "seconds"), 0.02));
-	CHECK(near(num(&sum, g1, "seconds_min"), 0.01) && near(num(&sum, g1, "seconds_max"), 0.04));
-	CHECK(near(num(&sum, g1, "peak_rss_bytes"), 5000));
-	CHECK(near(num(&sum, g1, "syscalls"), 6));
-	CHECK(near(num(&sum, g1, "malloc_p50_ns"), 50));
-	CHECK(near(num(&sum, g1, "ops_per_s_vs_glibc"), 1));
-	CHECK(!strcmp(bench_csv_field(&sum, g1, "failures"), ""));
+	CHECK_TRUE(num(&sum, g1, "runs") == 3 && num(&sum, g1, "ok_runs") == 3);
+	CHECK_TRUE(near(num(&sum, g1, "ops_per_s"), 50000));
+	CHECK_TRUE(near(num(&sum, g1, "seconds"), 0.02));
+	CHECK_TRUE(near(num(&sum, g1, "seconds_min"), 0.01) && near(num(&sum, g1, "seconds_max"), 0.04));
+	CHECK_TRUE(near(num(&sum, g1, "peak_rss_bytes"), 5000));
+	CHECK_TRUE(near(num(&sum, g1, "syscalls"), 6));
+	CHECK_TRUE(near(num(&sum, g1, "malloc_p50_ns"), 50));
+	CHECK_TRUE(near(num(&sum, g1, "ops_per_s_vs_glibc"), 1));
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, g1, "failures"), ""));
 
 	size_t f1 = find_row(&sum, "t1", "flmalloc:seg");
-	CHECK(num(&sum, f1, "runs") == 3 && num(&sum, f1, "ok_runs") == 2);
-	CHECK(!strcmp(bench_csv_field(&sum, f1, "failures"), "crashed:SIGSEGV x1"));
-	CHECK(near(num(&sum, f1, "ops_per_s"), 150000));
-	CHECK(near(num(&sum, f1, "seconds"), 0.0075));
-	CHECK(near(num(&sum, f1, "peak_rss_bytes"), 2500));
-	CHECK(near(num(&sum, f1, "syscalls"), 1.5));
-	CHECK(near(num(&sum, f1, "ops_per_s_vs_glibc"), 3));
-	CHECK(near(num(&sum, f1, "peak_rss_vs_glibc"), 0.5));
-	CHECK(near(num(&sum, f1, "syscalls_vs_glibc"), 2.5 / 7));
+	CHECK_TRUE(num(&sum, f1, "runs") == 3 && num(&sum, f1, "ok_runs") == 2);
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, f1, "failures"), "crashed:SIGSEGV x1"));
+	CHECK_TRUE(near(num(&sum, f1, "ops_per_s"), 150000));
+	CHECK_TRUE(near(num(&sum, f1, "seconds"), 0.0075));
+	CHECK_TRUE(near(num(&sum, f1, "peak_rss_bytes"), 2500));
+	CHECK_TRUE(near(num(&sum, f1, "syscalls"), 1.5));
+	CHECK_TRUE(near(num(&sum, f1, "ops_per_s_vs_glibc"), 3));
+	CHECK_TRUE(near(num(&sum, f1, "peak_rss_vs_glibc"), 0.5));
+	CHECK_TRUE(near(num(&sum, f1, "syscalls_vs_glibc"), 2.5 / 7));
 
 	size_t f2 = find_row(&sum, "t2", "flmalloc:seg");
-	CHECK(near(num(&sum, f2, "ops_per_s_vs_glibc"), 4));
-	CHECK(near(num(&sum, f2, "syscalls_vs_glibc"), 1));
+	CHECK_TRUE(near(num(&sum, f2, "ops_per_s_vs_glibc"), 4));
+	CHECK_TRUE(near(num(&sum, f2, "syscalls_vs_glibc"), 1));
 
 	size_t f3 = find_row(&sum, "t3", "flmalloc:seg");
-	CHECK(near(num(&sum, f3, "syscalls_vs_glibc"), 3));
-	CHECK(!strcmp(bench_csv_field(&sum, f3, "note"), ""));
+	CHECK_TRUE(near(num(&sum, f3, "syscalls_vs_glibc"), 3));
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, f3, "note"), ""));
 
 	size_t gf = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "flmalloc:seg");
-	CHECK(near(num(&sum, gf, "ops_per_s_vs_glibc"), cbrt(12)));
-	CHECK(near(num(&sum, gf, "peak_rss_vs_glibc"), 0.5));
-	CHECK(near(num(&sum, gf, "syscalls_vs_glibc"), cbrt(2.5 / 7 * 3)));
-	CHECK(!strcmp(bench_csv_field(&sum, gf, "note"), "no ok run on t4"));
-	CHECK(isnan(num(&sum, gf, "syscalls")));
-	CHECK(near(num(&sum, gf, "malloc_p50_ns"), cbrt(25.0 * 25 * 100)));
-	CHECK(num(&sum, gf, "runs") == 6 && num(&sum, gf, "ok_runs") == 4);
+	CHECK_TRUE(near(num(&sum, gf, "ops_per_s_vs_glibc"), cbrt(12)));
+	CHECK_TRUE(near(num(&sum, gf, "peak_rss_vs_glibc"), 0.5));
+	CHECK_TRUE(near(num(&sum, gf, "syscalls_vs_glibc"), cbrt(2.5 / 7 * 3)));
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, gf, "note"), "no ok run on t4"));
+	CHECK_TRUE(isnan(num(&sum, gf, "syscalls")));
+	CHECK_TRUE(near(num(&sum, gf, "malloc_p50_ns"), cbrt(25.0 * 25 * 100)));
+	CHECK_TRUE(num(&sum, gf, "runs") == 6 && num(&sum, gf, "ok_runs") == 4);
 	size_t f4 = find_row(&sum, "t4", "flmalloc:seg");
-	CHECK(num(&sum, f4, "ok_runs") == 0 && !strcmp(bench_csv_field(&sum, f4, "failures"), "crashed:SIGSEGV x1"));
-	CHECK(isnan(num(&sum, f4, "ops_per_s_vs_glibc")));
-	CHECK(!strcmp(bench_csv_field(&sum, gf, "failures"), ""));
+	CHECK_TRUE(num(&sum, f4, "ok_runs") == 0 && !strcmp(bench_csv_field(&sum, f4, "failures"), "crashed:SIGSEGV x1"));
+	CHECK_TRUE(isnan(num(&sum, f4, "ops_per_s_vs_glibc")));
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, gf, "failures"), ""));
 	size_t gg = find_row(&sum, SUMMARY_GEOMEAN_TRACE, "glibc");
-	CHECK(isnan(num(&sum, gg, "syscalls")));
-	CHECK(!strcmp(bench_csv_field(&sum, gg, "note"), ""));
-	CHECK(near(num(&sum, gg, "ops_per_s"), pow(50000.0 * 1000.0 * 1000.0 * 1000.0, 0.25)));
+	CHECK_TRUE(isnan(num(&sum, gg, "syscalls")));
+	CHECK_TRUE(!strcmp(bench_csv_field(&sum, gg, "note"), ""));
+	CHECK_TRUE(near(num(&sum, gg, "ops_per_s"), pow(50000.0 * 1000.0 * 1000.0 * 1000.0, 0.25)));
 
 	/* The Markdown tables carry the same numbers. */
 	char md[] = "/tmp/fraglab-summary-md-XXXXXX";
 	int fd = mkstemp(md);
-	CHECK(fd >= 0);
+	CHECK_TRUE(fd >= 0);
 	close(fd);
-	CHECK(summary_markdown_save(&sum, md) == 0);
+	CHECK_TRUE(summary_markdown_save(&sum, md) == 0);
 	FILE *f = fopen(md, "r");
 	char text[16384];
 	size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
@@ -147,11 +138,11 @@ static void test_fixture(void)
 	if (f)
 		fclose(f);
 	unlink(md);
-	CHECK(strstr(text, "### Geometric mean over 4 traces, against glibc") != NULL);
-	CHECK(strstr(text, "| t4 | 1.00 | crashed:SIGSEGV x1 |") != NULL);
-	CHECK(strstr(text, "| flmalloc:seg | 2.29 | 0.50 | 1.02 |") != NULL);
-	CHECK(strstr(text, "| t1 | 1.00 | 3.00 |") != NULL);
-	CHECK(strstr(text, "| t3 | 1.00 | 1.00 |") != NULL);
+	CHECK_TRUE(strstr(text, "### Geometric mean over 4 traces, against glibc") != NULL);
+	CHECK_TRUE(strstr(text, "| t4 | 1.00 | crashed:SIGSEGV x1 |") != NULL);
+	CHECK_TRUE(strstr(text, "| flmalloc:seg | 2.29 | 0.50 | 1.02 |") != NULL);
+	CHECK_TRUE(strstr(text, "| t1 | 1.00 | 3.00 |") != NULL);
+	CHECK_TRUE(strstr(text, "| t3 | 1.00 | 1.00 |") != NULL);
 
 	bench_csv_free(&runs);
 	bench_csv_free(&sum);
@@ -161,27 +152,27 @@ static void test_csv_round_trip(void)
 {
 	char path[] = "/tmp/fraglab-summary-test-XXXXXX";
 	int fd = mkstemp(path);
-	CHECK(fd >= 0);
+	CHECK_TRUE(fd >= 0);
 	FILE *f = fdopen(fd, "w");
 	/* Quoted comma, doubled quote, embedded newline, CRLF, a short row. */
 	fputs("b,a,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n2,3\r\n", f);
 	fclose(f);
 	struct bench_csv t;
-	CHECK(bench_csv_read(path, &t) == 0);
-	CHECK(t.n_cols == 3 && t.n_rows == 2);
-	CHECK(!strcmp(bench_csv_field(&t, 0, "b"), "x,1"));
-	CHECK(!strcmp(bench_csv_field(&t, 0, "a"), "say \"hi\""));
-	CHECK(!strcmp(bench_csv_field(&t, 0, "c"), "two\nlines"));
-	CHECK(!strcmp(bench_csv_field(&t, 1, "a"), "3"));
-	CHECK(!strcmp(bench_csv_field(&t, 1, "c"), ""));
-	CHECK(!strcmp(bench_csv_field(&t, 1, "nonexistent"), ""));
+	CHECK_TRUE(bench_csv_read(path, &t) == 0);
+	CHECK_TRUE(t.n_cols == 3 && t.n_rows == 2);
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 0, "b"), "x,1"));
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 0, "a"), "say \"hi\""));
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 0, "c"), "two\nlines"));
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 1, "a"), "3"));
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 1, "c"), ""));
+	CHECK_TRUE(!strcmp(bench_csv_field(&t, 1, "nonexistent"), ""));
 
 	/* Writing and reading back gives the same cells. */
-	CHECK(bench_csv_save(&t, path) == 0);
+	CHECK_TRUE(bench_csv_save(&t, path) == 0);
 	struct bench_csv back;
-	CHECK(bench_csv_read(path, &back) == 0);
-	CHECK(back.n_rows == 2 && !strcmp(bench_csv_field(&back, 0, "c"), "two\nlines"));
-	CHECK(!strcmp(bench_csv_field(&back, 0, "a"), "say \"hi\""));
+	CHECK_TRUE(bench_csv_read(path, &back) == 0);
+	CHECK_TRUE(back.n_rows == 2 && !strcmp(bench_csv_field(&back, 0, "c"), "two\nlines"));
+	CHECK_TRUE(!strcmp(bench_csv_field(&back, 0, "a"), "say \"hi\""));
 	bench_csv_free(&back);
 	bench_csv_free(&t);
 
@@ -189,7 +180,7 @@ static void test_csv_round_trip(void)
 	f = fopen(path, "w");
 	fputs("a,b\n\"open,1\n", f);
 	fclose(f);
-	CHECK(bench_csv_read(path, &t) == -1);
+	CHECK_TRUE(bench_csv_read(path, &t) == -1);
 	unlink(path);
 }
 
@@ -198,10 +189,5 @@ int main(void)
 	test_statistics();
 	test_fixture();
 	test_csv_round_trip();
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
-		return 1;
-	}
-	printf("summary: all checks passed\n");
-	return 0;
+	return check_exit_status("summary");
 }

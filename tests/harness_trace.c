@@ -21,26 +21,17 @@
 #include "trace_fastline.h"
 #include "trace_hash.h"
 #include "trace_idmap.h"
+#include "lib/check.h"
 
-static int failures;
 static char tmpdir[256];
 static char cachedir[300];
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
 
 #define CHECK_EQ(a, b)                                                                \
 	do {                                                                          \
 		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                      \
 		if (a_ != b_) {                                                       \
-			fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%" PRIu64 " != %" PRIu64 ")\n", \
-				__FILE__, __LINE__, #a, #b, a_, b_);                  \
-			failures++;                                                   \
+			check_report(__FILE__, __LINE__, "check failed: %s == %s (%" PRIu64 " != %" PRIu64 ")", #a, \
+				     #b, a_, b_);                                         \
 		}                                                                     \
 	} while (0)
 
@@ -115,7 +106,7 @@ static const char tiny_lines[] =
 static void check_tiny(const struct trace *t)
 {
 	const struct trace_summary *s = &t->summary;
-	CHECK(!strcmp(t->name, "tiny"));
+	CHECK_TRUE(!strcmp(t->name, "tiny"));
 	CHECK_EQ(t->n_events, 7);
 	CHECK_EQ(s->events, 7);
 	CHECK_EQ(s->op_count[TRACE_OP_MALLOC], 1);
@@ -144,7 +135,7 @@ static void check_tiny(const struct trace *t)
 	CHECK_EQ(e[0].size, 24);
 	CHECK_EQ(e[1].op, TRACE_OP_CALLOC);
 	CHECK_EQ(e[1].size, 32);
-	CHECK(e[1].slot != e[0].slot);
+	CHECK_TRUE(e[1].slot != e[0].slot);
 	CHECK_EQ(e[2].op, TRACE_OP_REALLOC);
 	CHECK_EQ(e[2].slot, e[0].slot); /* realloc keeps the slot */
 	CHECK_EQ(e[2].size, 100);
@@ -157,7 +148,7 @@ static void check_tiny(const struct trace *t)
 	CHECK_EQ(e[5].slot, e[0].slot);
 	CHECK_EQ(e[6].slot, e[3].slot);
 	for (int i = 0; i < 7; i++) {
-		CHECK(e[i].slot < t->n_slots);
+		CHECK_TRUE(e[i].slot < t->n_slots);
 		CHECK_EQ(e[i].tid, 0);
 		if (e[i].op != TRACE_OP_MEMALIGN)
 			CHECK_EQ(e[i].align_log2, 0);
@@ -167,30 +158,30 @@ static void check_tiny(const struct trace *t)
 static void test_tiny_all_forms(void)
 {
 	struct trace doc, lines, gz;
-	CHECK(trace_open(write_file("tiny.json", tiny_doc), &doc) == 0);
+	CHECK_TRUE(trace_open(write_file("tiny.json", tiny_doc), &doc) == 0);
 	check_tiny(&doc);
-	CHECK(trace_open(write_file("tiny.jsonl", tiny_lines), &lines) == 0);
+	CHECK_TRUE(trace_open(write_file("tiny.jsonl", tiny_lines), &lines) == 0);
 	check_tiny(&lines);
-	CHECK(trace_open(write_gz("tiny.jsonl.gz", tiny_lines), &gz) == 0);
+	CHECK_TRUE(trace_open(write_gz("tiny.jsonl.gz", tiny_lines), &gz) == 0);
 	check_tiny(&gz);
 	/* The three forms compile to the very same bytes. */
-	CHECK(doc.n_events == lines.n_events &&
+	CHECK_TRUE(doc.n_events == lines.n_events &&
 	      !memcmp(doc.events, lines.events, doc.n_events * sizeof *doc.events));
-	CHECK(gz.n_events == lines.n_events &&
+	CHECK_TRUE(gz.n_events == lines.n_events &&
 	      !memcmp(gz.events, lines.events, gz.n_events * sizeof *gz.events));
-	CHECK(!memcmp(&doc.summary, &lines.summary, sizeof doc.summary));
+	CHECK_TRUE(!memcmp(&doc.summary, &lines.summary, sizeof doc.summary));
 	/* A file with neither extension is sniffed. */
 	struct trace sniffed;
-	CHECK(trace_open(write_file("tiny.trace", tiny_lines), &sniffed) == 0);
+	CHECK_TRUE(trace_open(write_file("tiny.trace", tiny_lines), &sniffed) == 0);
 	CHECK_EQ(sniffed.n_events, 7);
 	trace_close(&sniffed);
-	CHECK(trace_open(write_file("tiny.data", tiny_doc), &sniffed) == 0);
+	CHECK_TRUE(trace_open(write_file("tiny.data", tiny_doc), &sniffed) == 0);
 	CHECK_EQ(sniffed.n_events, 7);
 	trace_close(&sniffed);
 	trace_close(&doc);
 	trace_close(&lines);
 	trace_close(&gz);
-	CHECK(doc.map == NULL && doc.events == NULL);
+	CHECK_TRUE(doc.map == NULL && doc.events == NULL);
 }
 
 /* Ids are reusable after free; freed slots are reused LIFO; any id in
@@ -208,8 +199,8 @@ static void test_id_and_slot_reuse(void)
 		"{\"op\":\"free\",\"id\":9223372036854775807}\n"               /* 5: live 0 */
 		"{\"op\":\"malloc\",\"id\":5,\"size\":3}\n"                    /* 6: slot 0 (freed last), live 3 */
 		"{\"op\":\"malloc\",\"id\":6,\"size\":0}\n");                  /* 7: slot 1, live 3 */
-	CHECK(trace_open(p, &t) == 0);
-	CHECK(!strcmp(t.name, "reuse")); /* no "name": the file's */
+	CHECK_TRUE(trace_open(p, &t) == 0);
+	CHECK_TRUE(!strcmp(t.name, "reuse")); /* no "name": the file's */
 	CHECK_EQ(t.n_events, 8);
 	CHECK_EQ(t.n_slots, 2);
 	CHECK_EQ(t.summary.peak_live_bytes, 6);
@@ -246,7 +237,7 @@ static void test_threads(void)
 		"{\"op\":\"free\",\"id\":3,\"tid\":77}\n"                  /* 6: thread 1 stacks slot 1 */
 		"{\"op\":\"malloc\",\"id\":5,\"size\":8,\"tid\":4000}\n"   /* 7: steals slot 1 */
 		"{\"op\":\"malloc\",\"id\":6,\"size\":8}\n");              /* 8: no tid = tid 0: thread 2, new slot 2 */
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.summary.threads, 3);
 	CHECK_EQ(t.n_slots, 3);
 	CHECK_EQ(t.summary.peak_live_blocks, 3);
@@ -267,7 +258,7 @@ static void test_threads(void)
 		n += (size_t)snprintf(text + n, sizeof text - n,
 				      "{\"op\":\"malloc\",\"id\":%d,\"size\":16,\"tid\":1}\n"
 				      "{\"op\":\"free\",\"id\":%d,\"tid\":2}\n", i, i);
-	CHECK(trace_open(write_file("producer-consumer.jsonl", text), &t) == 0);
+	CHECK_TRUE(trace_open(write_file("producer-consumer.jsonl", text), &t) == 0);
 	CHECK_EQ(t.n_events, 1000);
 	CHECK_EQ(t.n_slots, 1);
 	trace_close(&t);
@@ -281,11 +272,11 @@ static void test_cache(void)
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"c\"}\n"
 		"{\"op\":\"malloc\",\"id\":1,\"size\":8}\n";
 	const char *p = write_file("cache.jsonl", text);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	uint64_t key1 = t.key;
 	trace_close(&t);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 0); /* hit */
 	CHECK_EQ(t.key, key1);
 	CHECK_EQ(t.n_events, 1);
@@ -293,7 +284,7 @@ static void test_cache(void)
 
 	/* The same bytes under another path: a hit. */
 	const char *q = write_file("cache-copy.jsonl", text);
-	CHECK(trace_open(q, &t) == 0);
+	CHECK_TRUE(trace_open(q, &t) == 0);
 	CHECK_EQ(t.compiled, 0);
 	trace_close(&t);
 
@@ -301,35 +292,35 @@ static void test_cache(void)
 	 * equals the file name it was first compiled from. */
 	const char *named = "{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"first\"}\n"
 			    "{\"op\":\"malloc\",\"id\":1,\"size\":8}\n";
-	CHECK(trace_open(write_file("first.jsonl", named), &t) == 0);
-	CHECK(!strcmp(t.name, "first"));
+	CHECK_TRUE(trace_open(write_file("first.jsonl", named), &t) == 0);
+	CHECK_TRUE(!strcmp(t.name, "first"));
 	trace_close(&t);
-	CHECK(trace_open(write_file("second.jsonl", named), &t) == 0);
+	CHECK_TRUE(trace_open(write_file("second.jsonl", named), &t) == 0);
 	CHECK_EQ(t.compiled, 0);
-	CHECK(!strcmp(t.name, "first"));
+	CHECK_TRUE(!strcmp(t.name, "first"));
 	trace_close(&t);
 	/* Without a "name", each path gives its own, hit or not. */
 	const char *unnamed = "{\"format\":\"fraglab-trace\",\"version\":1}\n"
 			      "{\"op\":\"malloc\",\"id\":1,\"size\":8}\n";
-	CHECK(trace_open(write_file("alpha.jsonl", unnamed), &t) == 0);
-	CHECK(!strcmp(t.name, "alpha"));
+	CHECK_TRUE(trace_open(write_file("alpha.jsonl", unnamed), &t) == 0);
+	CHECK_TRUE(!strcmp(t.name, "alpha"));
 	trace_close(&t);
-	CHECK(trace_open(write_file("beta.jsonl.gz", unnamed), &t) == 0);
+	CHECK_TRUE(trace_open(write_file("beta.jsonl.gz", unnamed), &t) == 0);
 	CHECK_EQ(t.compiled, 0);
-	CHECK(!strcmp(t.name, "beta"));
+	CHECK_TRUE(!strcmp(t.name, "beta"));
 	trace_close(&t);
 	/* The same bytes read as another form are another trace: a JSON Lines
 	 * file named .json is a (bad) document, cached or not. */
-	CHECK(trace_open(write_file("alpha.json", unnamed), &t) == -1);
+	CHECK_TRUE(trace_open(write_file("alpha.json", unnamed), &t) == -1);
 
 	/* A changed trace is recompiled under a new key. */
 	p = write_file("cache.jsonl",
 		"{\"format\":\"fraglab-trace\",\"version\":1,\"name\":\"c\"}\n"
 		"{\"op\":\"malloc\",\"id\":1,\"size\":9}\n"
 		"{\"op\":\"free\",\"id\":1}\n");
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 1);
-	CHECK(t.key != key1);
+	CHECK_TRUE(t.key != key1);
 	CHECK_EQ(t.n_events, 2);
 	CHECK_EQ(t.summary.peak_live_bytes, 9);
 	uint64_t key2 = t.key;
@@ -339,25 +330,25 @@ static void test_cache(void)
 	char cpath[512];
 	snprintf(cpath, sizeof cpath, "%s/%016llx.ftc", cachedir, (unsigned long long)key2);
 	int fd = open(cpath, O_WRONLY);
-	CHECK(fd >= 0);
-	CHECK(pwrite(fd, "\x7f", 1, 4096 + 4) == 1);
+	CHECK_TRUE(fd >= 0);
+	CHECK_TRUE(pwrite(fd, "\x7f", 1, 4096 + 4) == 1);
 	close(fd);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	CHECK_EQ(t.events[0].slot, 0);
 	trace_close(&t);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 0);
 	trace_close(&t);
 
 	/* Truncated mid-events, then to nothing: rebuilt both times. */
-	CHECK(truncate(cpath, 4096 + 8) == 0);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(truncate(cpath, 4096 + 8) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	CHECK_EQ(t.n_events, 2);
 	trace_close(&t);
-	CHECK(truncate(cpath, 0) == 0);
-	CHECK(trace_open(p, &t) == 0);
+	CHECK_TRUE(truncate(cpath, 0) == 0);
+	CHECK_TRUE(trace_open(p, &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	trace_close(&t);
 
@@ -368,13 +359,13 @@ static void test_cache(void)
 		"{\"format\":\"fraglab-trace\",\"version\":1}\n"
 		"{\"op\":\"malloc\",\"id\":1,\"size\":8}\n"
 		"{\"op\":\"free\",\"id\":2}\n");
-	CHECK(trace_open(bad, &t) == -1);
+	CHECK_TRUE(trace_open(bad, &t) == -1);
 	count_cache(&complete, &temporary);
 	CHECK_EQ(complete, before);
 	CHECK_EQ(temporary, 0);
 	char missing[512];
 	snprintf(missing, sizeof missing, "%s/no-such-trace.jsonl", tmpdir);
-	CHECK(trace_open(missing, &t) == -1);
+	CHECK_TRUE(trace_open(missing, &t) == -1);
 }
 
 /* Writes a JSON Lines trace whose second line is one malloc event padded
@@ -402,14 +393,14 @@ static const char *write_padded(const char *name, size_t pad_to, const char *end
 static void test_line_limits(void)
 {
 	struct trace t;
-	CHECK(trace_open(write_padded("limit.jsonl", 1u << 20, "\n"), &t) == 0);
+	CHECK_TRUE(trace_open(write_padded("limit.jsonl", 1u << 20, "\n"), &t) == 0);
 	CHECK_EQ(t.n_events, 2);
 	trace_close(&t);
-	CHECK(trace_open(write_padded("limit-crlf.jsonl", 1u << 20, "\r\n"), &t) == 0);
+	CHECK_TRUE(trace_open(write_padded("limit-crlf.jsonl", 1u << 20, "\r\n"), &t) == 0);
 	CHECK_EQ(t.n_events, 2);
 	trace_close(&t);
-	CHECK(trace_open(write_padded("over.jsonl", (1u << 20) + 1, "\n"), &t) == -1);
-	CHECK(trace_open(write_padded("over-crlf.jsonl", (1u << 20) + 1, "\r\n"), &t) == -1);
+	CHECK_TRUE(trace_open(write_padded("over.jsonl", (1u << 20) + 1, "\n"), &t) == -1);
+	CHECK_TRUE(trace_open(write_padded("over-crlf.jsonl", (1u << 20) + 1, "\r\n"), &t) == -1);
 
 	/* 3000 events of growing length (35 .. ~3000 bytes): about 4.5 MB, so
 	 * lines straddle the 256 KiB read buffer many times. */
@@ -429,7 +420,7 @@ static void test_line_limits(void)
 	}
 	const char *path = write_file("straddle.jsonl", text);
 	free(text);
-	CHECK(trace_open(path, &t) == 0);
+	CHECK_TRUE(trace_open(path, &t) == 0);
 	CHECK_EQ(t.n_events, 3000);
 	CHECK_EQ(t.summary.peak_live_bytes, 2999 * 3000 / 2);
 	CHECK_EQ(t.summary.max_size, 2999);
@@ -444,18 +435,18 @@ static void test_stale_temporaries_swept(void)
 	snprintf(stale, sizeof stale, "%s/00000000000000aa.ftc.tmp.dead01", cachedir);
 	snprintf(fresh, sizeof fresh, "%s/00000000000000bb.ftc.tmp.busy01", cachedir);
 	FILE *f = fopen(stale, "w");
-	CHECK(f && fclose(f) == 0);
+	CHECK_TRUE(f && fclose(f) == 0);
 	f = fopen(fresh, "w");
-	CHECK(f && fclose(f) == 0);
+	CHECK_TRUE(f && fclose(f) == 0);
 	struct timespec old[2] = {{.tv_sec = time(NULL) - 7200}, {.tv_sec = time(NULL) - 7200}};
-	CHECK(utimensat(AT_FDCWD, stale, old, 0) == 0);
+	CHECK_TRUE(utimensat(AT_FDCWD, stale, old, 0) == 0);
 	struct trace t;
-	CHECK(trace_open(write_file("sweep.jsonl",
+	CHECK_TRUE(trace_open(write_file("sweep.jsonl",
 		"{\"format\":\"fraglab-trace\",\"version\":1}\n{\"op\":\"malloc\",\"id\":1,\"size\":77}\n"), &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	trace_close(&t);
-	CHECK(access(stale, F_OK) != 0);
-	CHECK(access(fresh, F_OK) == 0);
+	CHECK_TRUE(access(stale, F_OK) != 0);
+	CHECK_TRUE(access(fresh, F_OK) == 0);
 	unlink(fresh);
 }
 
@@ -467,7 +458,7 @@ static void test_unusable_cache_dir(void)
 	write_file("plainfile", "x");
 	setenv("FRAGLAB_CACHE_DIR", notdir, 1);
 	struct trace t;
-	CHECK(trace_open(write_file("nocache.json", tiny_doc), &t) == 0);
+	CHECK_TRUE(trace_open(write_file("nocache.json", tiny_doc), &t) == 0);
 	CHECK_EQ(t.compiled, 1);
 	check_tiny(&t);
 	trace_close(&t);
@@ -482,7 +473,7 @@ static void test_idmap(void)
 	static uint32_t expect[N];
 	static unsigned char present[N];
 	struct trace_idmap m;
-	CHECK(trace_idmap_init(&m) == 0);
+	CHECK_TRUE(trace_idmap_init(&m) == 0);
 	uint64_t rng = 12345;
 	for (int step = 0; step < 200000; step++) {
 		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -490,28 +481,27 @@ static void test_idmap(void)
 		uint64_t key = (uint64_t)i << 40;
 		if (present[i]) {
 			uint32_t v = 0;
-			CHECK(trace_idmap_remove(&m, key, &v) == 1);
+			CHECK_TRUE(trace_idmap_remove(&m, key, &v) == 1);
 			CHECK_EQ(v, expect[i]);
 			present[i] = 0;
 		} else {
-			CHECK(trace_idmap_find(&m, key) == NULL);
+			CHECK_TRUE(trace_idmap_find(&m, key) == NULL);
 			expect[i] = (uint32_t)step;
-			CHECK(trace_idmap_insert(&m, key, expect[i]) == 0);
+			CHECK_TRUE(trace_idmap_insert(&m, key, expect[i]) == 0);
 			present[i] = 1;
 		}
 		if (step % 9973 == 0) {
 			size_t n = 0;
 			for (unsigned k = 0; k < N; k++) {
 				uint32_t *v = trace_idmap_find(&m, (uint64_t)k << 40);
-				CHECK((v != NULL) == present[k]);
-				if (v && *v != expect[k])
-					failures++;
+				CHECK_TRUE((v != NULL) == present[k]);
+				CHECK_TRUE(!v || *v == expect[k]);
 				n += present[k];
 			}
 			CHECK_EQ(m.count, n);
 		}
 	}
-	CHECK(m.capacity <= 4 * N); /* sized by peak keys, not by insertions */
+	CHECK_TRUE(m.capacity <= 4 * N); /* sized by peak keys, not by insertions */
 	trace_idmap_free(&m);
 }
 
@@ -527,13 +517,13 @@ static void test_hash(void)
 		trace_hash_update(&h, data + at, at + n > sizeof data ? sizeof data - at : n);
 	CHECK_EQ(trace_hash_final(&h), whole);
 	data[500] ^= 1;
-	CHECK(trace_hash_bytes(data, sizeof data, 1) != whole);
+	CHECK_TRUE(trace_hash_bytes(data, sizeof data, 1) != whole);
 	data[500] ^= 1;
-	CHECK(trace_hash_bytes(data, sizeof data - 1, 1) != whole);
-	CHECK(trace_hash_bytes(data, sizeof data, 2) != whole);
+	CHECK_TRUE(trace_hash_bytes(data, sizeof data - 1, 1) != whole);
+	CHECK_TRUE(trace_hash_bytes(data, sizeof data, 2) != whole);
 	/* Trailing zero bytes change the result: the length is hashed. */
 	char z[33] = {0};
-	CHECK(trace_hash_bytes(z, 32, 0) != trace_hash_bytes(z, 33, 0));
+	CHECK_TRUE(trace_hash_bytes(z, 32, 0) != trace_hash_bytes(z, 33, 0));
 }
 
 static int raw_equal(const struct trace_raw_event *a, const struct trace_raw_event *b)
@@ -558,14 +548,14 @@ static void test_fastline_agrees_with_jansson(void)
 	};
 	static const char alphabet[] = "{}[]\":,0123456789-+.eE \t\\aopzismlcrefdntu\x01\xc3";
 	struct trace_compiler c;
-	CHECK(trace_compiler_init(&c) == 0);
+	CHECK_TRUE(trace_compiler_init(&c) == 0);
 	int accepted = 0, declined = 0;
 	uint64_t rng = 99;
 	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
 		struct trace_raw_event fast, slow;
 		json_t *j = json_loads(seeds[i], JSON_REJECT_DUPLICATES, NULL);
-		CHECK(trace_fastline_parse(seeds[i], strlen(seeds[i]), &fast) == 1);
-		CHECK(j && trace_compiler_read_json(&c, j, &slow) == 0 && raw_equal(&fast, &slow));
+		CHECK_TRUE(trace_fastline_parse(seeds[i], strlen(seeds[i]), &fast) == 1);
+		CHECK_TRUE(j && trace_compiler_read_json(&c, j, &slow) == 0 && raw_equal(&fast, &slow));
 		json_decref(j);
 	}
 	/* Boundaries: 18 digits are read, 19 are left to jansson; tid above
@@ -583,11 +573,11 @@ static void test_fastline_agrees_with_jansson(void)
 	};
 	for (size_t i = 0; i < sizeof declined_lines / sizeof declined_lines[0]; i++) {
 		struct trace_raw_event raw;
-		CHECK(trace_fastline_parse(declined_lines[i], strlen(declined_lines[i]), &raw) == 0);
+		CHECK_TRUE(trace_fastline_parse(declined_lines[i], strlen(declined_lines[i]), &raw) == 0);
 	}
 	struct trace_raw_event big;
 	json_t *j19 = json_loads(declined_lines[0], 0, NULL);
-	CHECK(j19 && trace_compiler_read_json(&c, j19, &big) == 0 && big.id == 1000000000000000000);
+	CHECK_TRUE(j19 && trace_compiler_read_json(&c, j19, &big) == 0 && big.id == 1000000000000000000);
 	json_decref(j19);
 
 	for (int iter = 0; iter < 200000; iter++) {
@@ -629,14 +619,11 @@ static void test_fastline_agrees_with_jansson(void)
 		json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 		int same = j && trace_compiler_read_json(&c, j, &slow) == 0 && raw_equal(&fast, &slow);
 		json_decref(j);
-		if (!same) {
-			fprintf(stderr, "fast path and jansson disagree on: %.*s\n", (int)len, buf);
-			failures++;
-		}
+		CHECK(same, "fast path and jansson disagree on: %.*s", (int)len, buf);
 	}
 	fprintf(stderr, "fastline: %d accepted, %d declined\n", accepted, declined);
-	CHECK(accepted > 4000); /* both outcomes really exercised */
-	CHECK(declined > 4000);
+	CHECK_TRUE(accepted > 4000); /* both outcomes really exercised */
+	CHECK_TRUE(declined > 4000);
 	trace_compiler_free(&c);
 }
 
@@ -683,10 +670,5 @@ int main(void)
 	test_unusable_cache_dir();
 
 	remove_tree(tmpdir);
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
-		return 1;
-	}
-	printf("harness_trace: all checks passed\n");
-	return 0;
+	return check_exit_status("harness_trace");
 }

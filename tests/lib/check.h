@@ -37,6 +37,10 @@ static void check_report(const char *file, int line, const char *fmt, ...)
 			check_report(__FILE__, __LINE__, __VA_ARGS__); \
 	} while (0)
 
+/* CHECK_TRUE(condition): CHECK with the condition's own text as the
+ * message, for tests whose conditions say enough by themselves. */
+#define CHECK_TRUE(cond) CHECK(cond, "check failed: %s", #cond)
+
 /* REQUIRE: like CHECK, but a failure makes the rest of the test meaningless
  * (e.g. a NULL we would dereference next), so stop right away. */
 #define REQUIRE(cond, ...) \
