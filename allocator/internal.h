@@ -252,28 +252,20 @@ void fl_list_unlink(struct fl_list *l, struct fl_block *b);
 void fl_list_substitute(struct fl_list *l, struct fl_block *old, struct fl_block *nb);
 int fl_list_check_links(const struct fl_list *l, const char *who);
 
-/* Top-down splay trees threaded through free blocks (splay.c). */
-enum fl_splay_order { FL_SPLAY_BY_ADDRESS, FL_SPLAY_BY_SIZE };
+/* Top-down splay trees threaded through free blocks, keyed by (size,
+ * address): best fit's tree (splay.c). */
 struct fl_splay_key {
-	size_t size;                 /* FL_SPLAY_BY_SIZE only */
+	size_t size;
 	uintptr_t addr;
 	const struct fl_block *self; /* matches this block whatever its head says */
 };
 struct fl_splay_key fl_splay_key_of(const struct fl_block *b, size_t size);
-void fl_splay_insert(struct fl_block **root, struct fl_block *b, enum fl_splay_order order);
-void fl_splay_remove(struct fl_block **root, const struct fl_splay_key *k, enum fl_splay_order order);
-/* nb takes the place of the block keyed k (same position in key order). */
-void fl_splay_replace(struct fl_block **root, const struct fl_splay_key *k, struct fl_block *nb,
-		      enum fl_splay_order order);
+void fl_splay_insert(struct fl_block **root, struct fl_block *b);
+void fl_splay_remove(struct fl_block **root, const struct fl_splay_key *k);
 /* The smallest block with key >= k, or NULL. */
-struct fl_block *fl_splay_lower_bound(struct fl_block **root, const struct fl_splay_key *k,
-				      enum fl_splay_order order);
-/* The lowest-keyed block of size >= size, by an O(n) in-order walk. */
-struct fl_block *fl_splay_first_fit(struct fl_block *root, size_t size);
-/* Checks key order, marks every node (fl_check_listed), and requires every
- * size to lie in [min_size, max_size). */
-int fl_splay_check(const struct fl_block *root, enum fl_splay_order order, size_t min_size,
-		   size_t max_size, const char *who);
+struct fl_block *fl_splay_lower_bound(struct fl_block **root, const struct fl_splay_key *k);
+/* Checks key order and marks every node (fl_check_listed). */
+int fl_splay_check(const struct fl_block *root, const char *who);
 
 /* ---------------------------------------------------------------- state */
 struct fl_state {

@@ -14,13 +14,13 @@ static struct fl_block *best_root;
 
 static void best_insert(struct fl_block *b)
 {
-	fl_splay_insert(&best_root, b, FL_SPLAY_BY_SIZE);
+	fl_splay_insert(&best_root, b);
 }
 
 static void best_remove(struct fl_block *b)
 {
 	struct fl_splay_key k = fl_splay_key_of(b, fl_size(b));
-	fl_splay_remove(&best_root, &k, FL_SPLAY_BY_SIZE);
+	fl_splay_remove(&best_root, &k);
 }
 
 static void best_replace(struct fl_block *old, size_t old_size, struct fl_block *nb)
@@ -28,19 +28,19 @@ static void best_replace(struct fl_block *old, size_t old_size, struct fl_block 
 	/* A new size means a new place in the order: take old out (by its
 	 * old key), put nb in. */
 	struct fl_splay_key k = fl_splay_key_of(old, old_size);
-	fl_splay_remove(&best_root, &k, FL_SPLAY_BY_SIZE);
-	fl_splay_insert(&best_root, nb, FL_SPLAY_BY_SIZE);
+	fl_splay_remove(&best_root, &k);
+	fl_splay_insert(&best_root, nb);
 }
 
 static struct fl_block *best_find(size_t size)
 {
 	struct fl_splay_key k = {.size = size, .addr = 0, .self = NULL};
-	return fl_splay_lower_bound(&best_root, &k, FL_SPLAY_BY_SIZE);
+	return fl_splay_lower_bound(&best_root, &k);
 }
 
 static int best_check(void)
 {
-	return fl_splay_check(best_root, FL_SPLAY_BY_SIZE, 0, SIZE_MAX, "best");
+	return fl_splay_check(best_root, "best");
 }
 
 const struct fl_policy fl_policy_best = {
